@@ -1,0 +1,97 @@
+# wirescope: live-capture terminal packet sniffer.
+# make            build ./wirescope
+# make run        build and run (live on the default interface, or the sample)
+# make check      install missing packages, then every test under ASan+UBSan
+# make tsan       the ring and the pipeline under ThreadSanitizer
+# make bench      throughput against tcpdump / tshark / a libpcap loop
+
+CC      ?= cc
+PKGS    := libpcap ncursesw
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -lncursesw)
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes -Wno-error=unused-function
+OPT     ?= -O2 -g
+SAN     ?=
+CFLAGS  := -std=c11 $(OPT) $(WARN) -pthread -D_GNU_SOURCE -Iinclude -Isrc $(PKG_CFLAGS) $(SAN)
+LDLIBS  := $(PKG_LIBS) -lpthread -lm
+BUILD   ?= build/release
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
+CFLAGS  += -DWIRESCOPE_VERSION='"$(VERSION)"'
+
+SRC      := $(sort $(shell find src -name '*.c'))
+LIB_SRC  := $(filter-out src/main.c,$(SRC))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+MAIN_OBJ := $(BUILD)/src/main.o
+UNIT_SRC := $(sort $(wildcard test/unit/check_*.c))
+UNIT_BIN := $(UNIT_SRC:test/unit/%.c=$(BUILD)/test/%)
+
+ASAN_DIR := build/asan
+ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+TSAN_DIR := build/tsan
+
+.PHONY: all run check deps unit golden corpus tsan bench clean install uninstall install-setcap
+all: wirescope
+
+wirescope: $(BUILD)/wirescope
+	cp $< $@
+
+$(BUILD)/wirescope: $(MAIN_OBJ) $(BUILD)/libws.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libws.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/test/%: test/unit/%.c $(BUILD)/libws.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -Itest -o $@ $< $(BUILD)/libws.a $(CHECK_LIBS) $(LDLIBS)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+run: wirescope
+	./scripts/run.sh
+
+deps:
+	./scripts/install-deps.sh
+
+# Unit tests of whichever BUILD flavour is selected.
+unit: $(UNIT_BIN)
+	@./test/scripts/run-unit.sh $(UNIT_BIN)
+
+check: deps
+	$(MAKE) --no-print-directory BUILD=$(ASAN_DIR) OPT="-O1 -g" SAN="$(ASAN_FLAGS)" unit $(ASAN_DIR)/wirescope
+	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-golden.sh
+	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-errors.sh
+	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/corpus-sweep.sh
+	$(MAKE) --no-print-directory tsan
+	@echo "make check: all test layers passed"
+
+tsan:
+	$(MAKE) --no-print-directory BUILD=$(TSAN_DIR) OPT="-O1 -g" SAN="-fsanitize=thread" $(TSAN_DIR)/test/check_ring
+	TSAN_OPTIONS=halt_on_error=1 ./test/scripts/run-unit.sh $(TSAN_DIR)/test/check_ring
+
+bench: wirescope
+	./scripts/bench.sh
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+install: wirescope
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 wirescope $(DESTDIR)$(PREFIX)/bin/wirescope
+	install -m 644 docs/wirescope.1 $(DESTDIR)$(PREFIX)/share/man/man1/wirescope.1
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/wirescope $(DESTDIR)$(PREFIX)/share/man/man1/wirescope.1
+
+install-setcap: install
+	setcap cap_net_raw,cap_net_admin=eip $(DESTDIR)$(PREFIX)/bin/wirescope
+
+clean:
+	rm -rf build wirescope

@@ -1,0 +1,83 @@
+/* Bidirectional flow (conversation) table with bounded size. */
+#ifndef WIRESCOPE_FLOW_H
+#define WIRESCOPE_FLOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "wirescope/addr.h"
+#include "wirescope/decode.h"
+
+/*
+ * Canonical key: the two endpoints in a fixed order (lo <= hi by address,
+ * then port), so both directions of a conversation find the same flow.
+ * proto is the IP protocol number (6, 17, 1, 58, ...) or 0 for non-IP.
+ */
+struct flow_key {
+    struct ws_addr lo, hi;
+    uint16_t lo_port, hi_port;
+    uint16_t vlan;
+    uint8_t proto;
+    uint8_t pad[3]; /* zeroed so keys hash and compare as bytes */
+};
+
+/* Direction of a packet relative to the flow's initiator "a" (the endpoint
+ * that sent the flow's first packet). */
+enum { FLOW_A2B = 0, FLOW_B2A = 1 };
+
+struct flow {
+    struct flow_key key;
+    uint64_t id;        /* from 0 in order of first packet */
+    bool a_is_lo;       /* initiator a is key.lo (else key.hi) */
+    uint8_t app;        /* application protocol once known (0 = unknown) */
+    uint64_t first_ns, last_ns; /* epoch nanoseconds */
+    uint64_t pkts[2];   /* indexed by FLOW_A2B / FLOW_B2A */
+    uint64_t bytes[2];  /* original wire length, as tshark counts */
+    /* TCP: first sequence number seen per direction, for relative
+     * numbers until the connection tracker takes over. */
+    uint32_t tcp_isn[2];
+    bool tcp_isn_set[2];
+    /* table-private links (least-recently-seen list, slot) */
+    uint32_t lru_prev, lru_next;
+    uint32_t slot;
+};
+
+struct flow_table;
+
+/* max_flows > 0; seed keys the hash (pass a random value per run). */
+struct flow_table *flow_table_new(uint32_t max_flows, uint64_t seed);
+void flow_table_free(struct flow_table *t);
+
+/* Builds the canonical key of a decoded packet; false when the packet has
+ * no IP layer (non-IP traffic is not tracked as a flow). *dir_lo2hi tells
+ * whether the packet travels lo -> hi. */
+bool flow_key_from_packet(const struct ws_packet *pkt, struct flow_key *key,
+                          bool *dir_lo2hi);
+
+/*
+ * Finds or creates the flow of this packet, updates its counters and time
+ * (bytes += wire_len) and its place in the least-recently-seen order.
+ * When the table is full the least recently seen flow is evicted (counted)
+ * before a new one is created. *dir gets FLOW_A2B or FLOW_B2A.
+ * Returns NULL only for non-IP packets.
+ */
+struct flow *flow_table_update(struct flow_table *t,
+                               const struct ws_packet *pkt, uint64_t ts_ns,
+                               uint32_t wire_len, int *dir);
+
+/* Looks a flow up without changing it. */
+struct flow *flow_table_find(struct flow_table *t, const struct flow_key *key);
+
+uint32_t flow_table_count(const struct flow_table *t);
+uint64_t flow_table_evictions(const struct flow_table *t);
+uint64_t flow_table_created(const struct flow_table *t);
+
+/* Calls fn for every flow in the table in increasing id order. */
+void flow_table_foreach_by_id(struct flow_table *t,
+                              void (*fn)(const struct flow *f, void *arg),
+                              void *arg);
+
+/* Keyed 64-bit hash (SipHash-1-3) used for flows and connections. */
+uint64_t siphash13(const void *data, size_t len, uint64_t k0, uint64_t k1);
+
+#endif

@@ -1,0 +1,54 @@
+/* Address storage and formatting. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "wirescope/addr.h"
+
+static const uint8_t v4_mapped_prefix[12] = {0, 0, 0, 0, 0, 0,
+                                             0, 0, 0, 0, 0xff, 0xff};
+
+void addr_from_v4(struct ws_addr *a, const uint8_t v4[4])
+{
+    memcpy(a->b, v4_mapped_prefix, 12);
+    memcpy(a->b + 12, v4, 4);
+}
+
+void addr_from_v6(struct ws_addr *a, const uint8_t v6[16])
+{
+    memcpy(a->b, v6, 16);
+}
+
+bool addr_is_v4(const struct ws_addr *a)
+{
+    return memcmp(a->b, v4_mapped_prefix, 12) == 0;
+}
+
+int addr_cmp(const struct ws_addr *a, const struct ws_addr *b)
+{
+    return memcmp(a->b, b->b, 16);
+}
+
+size_t addr_format(const struct ws_addr *a, char *buf, size_t size)
+{
+    if (size == 0)
+        return 0;
+    const char *r = addr_is_v4(a)
+                        ? inet_ntop(AF_INET, a->b + 12, buf, (socklen_t)size)
+                        : inet_ntop(AF_INET6, a->b, buf, (socklen_t)size);
+    if (!r) {
+        buf[0] = '\0';
+        return 0;
+    }
+    return strlen(buf);
+}
+
+void mac_format(const uint8_t mac[6], char buf[18])
+{
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 0; i < 6; i++) {
+        buf[i * 3] = hex[mac[i] >> 4];
+        buf[i * 3 + 1] = hex[mac[i] & 15];
+        buf[i * 3 + 2] = i < 5 ? ':' : '\0';
+    }
+}

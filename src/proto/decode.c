@@ -1,0 +1,134 @@
+/* Drives the dissectors over one packet and keeps its layers and fields. */
+#include <stdio.h>
+#include <string.h>
+
+#include "proto.h"
+
+static const char *const event_names[EV_COUNT] = {
+    [EV_NONE] = "none",
+    [EV_TRUNCATED] = "truncated",
+    [EV_UNKNOWN_LINKTYPE] = "unknown-linktype",
+    [EV_BAD_VERSION] = "bad-ip-version",
+    [EV_BAD_HEADER_LEN] = "bad-header-length",
+    [EV_BAD_TOTAL_LEN] = "bad-total-length",
+    [EV_BAD_OPTION] = "bad-option",
+    [EV_BAD_FLAGS] = "bad-tcp-flags",
+    [EV_TOO_MANY_LAYERS] = "too-many-layers",
+    [EV_BAD_ARP] = "bad-arp",
+    [EV_FRAGMENT] = "fragment",
+};
+
+const char *decode_event_name(enum ws_event ev)
+{
+    if ((unsigned)ev >= EV_COUNT || !event_names[ev])
+        return "unknown";
+    return event_names[ev];
+}
+
+const char *decode_proto_name(enum ws_proto p)
+{
+    const struct proto_desc *d = proto_get(p);
+    return d ? d->name : "?";
+}
+
+void decode_reset(struct ws_packet *pkt, const uint8_t *data, uint32_t caplen,
+                  uint32_t len, int linktype)
+{
+    bool want = pkt->want_fields;
+    /* Clear the summary part only; the field arrays are reset by counters. */
+    memset(pkt, 0, offsetof(struct ws_packet, fields));
+    pkt->nfields = 0;
+    pkt->ftext_used = 0;
+    pkt->data = data;
+    pkt->caplen = caplen;
+    pkt->len = len;
+    pkt->linktype = linktype;
+    pkt->want_fields = want;
+}
+
+struct ws_layer *layer_open(struct ws_packet *pkt, enum ws_proto proto,
+                            const struct cursor *c)
+{
+    if (pkt->nlayers >= WS_MAX_LAYERS) {
+        if (pkt->event == EV_NONE) {
+            pkt->event = EV_TOO_MANY_LAYERS;
+            pkt->event_proto = (uint8_t)proto;
+        }
+        return NULL;
+    }
+    struct ws_layer *l = &pkt->layers[pkt->nlayers++];
+    l->proto = (uint8_t)proto;
+    l->event = EV_NONE;
+    l->off = cur_offset(c);
+    l->len = 0;
+    l->first_field = pkt->nfields;
+    l->nfields = 0;
+    pkt->top = (uint8_t)proto;
+    return l;
+}
+
+void layer_close(struct ws_packet *pkt, struct ws_layer *l,
+                 const struct cursor *c)
+{
+    (void)pkt;
+    uint32_t end = cur_offset(c);
+    l->len = end >= l->off ? end - l->off : 0;
+}
+
+void layer_fail(struct ws_packet *pkt, struct ws_layer *l, enum ws_event ev)
+{
+    if (l && l->event == EV_NONE)
+        l->event = (uint8_t)ev;
+    if (pkt->event == EV_NONE) {
+        pkt->event = (uint8_t)ev;
+        pkt->event_proto = l ? l->proto : P_NONE;
+    }
+}
+
+void field_add(struct ws_packet *pkt, uint8_t depth, const char *name,
+               uint32_t off, uint32_t len, const char *fmt, ...)
+{
+    if (!pkt->want_fields || pkt->nlayers == 0 || pkt->nfields >= WS_MAX_FIELDS)
+        return;
+    size_t room = sizeof pkt->ftext - pkt->ftext_used;
+    if (room < 2)
+        return;
+    struct ws_field *f = &pkt->fields[pkt->nfields];
+    char *dst = pkt->ftext + pkt->ftext_used;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(dst, room, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    size_t used = (size_t)n < room ? (size_t)n + 1 : room;
+    f->name = name;
+    f->text = pkt->ftext_used;
+    f->depth = depth;
+    f->off = off;
+    f->len = len;
+    pkt->ftext_used = (uint16_t)(pkt->ftext_used + used);
+    pkt->nfields++;
+    pkt->layers[pkt->nlayers - 1].nfields++;
+}
+
+void decode_packet(struct ws_packet *pkt)
+{
+    struct cursor c = cur_make(pkt->data, pkt->caplen);
+    enum ws_proto next = proto_from_linktype(pkt->linktype);
+    if (next == P_NONE) {
+        pkt->event = EV_UNKNOWN_LINKTYPE;
+        next = P_DATA;
+    }
+    while (next != P_NONE) {
+        const struct proto_desc *d = proto_get(next);
+        if (!d || pkt->nlayers >= WS_MAX_LAYERS) {
+            if (pkt->nlayers >= WS_MAX_LAYERS && pkt->event == EV_NONE) {
+                pkt->event = EV_TOO_MANY_LAYERS;
+                pkt->event_proto = (uint8_t)next;
+            }
+            break;
+        }
+        next = d->dissect(pkt, &c);
+    }
+}

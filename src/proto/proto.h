@@ -1,0 +1,56 @@
+/* Dissector interface and registry shared by the files in src/proto/. */
+#ifndef WIRESCOPE_PROTO_H
+#define WIRESCOPE_PROTO_H
+
+#include <stdarg.h>
+
+#include "wirescope/cursor.h"
+#include "wirescope/decode.h"
+
+/*
+ * A dissector decodes its header at the cursor, which covers the rest of
+ * the packet (or of the enclosing length, e.g. IPv4 total length). It opens
+ * its layer with layer_open(), records fields, narrows or advances the
+ * cursor to its payload, and returns the protocol to decode next
+ * (P_NONE to stop). On a short or malformed header it calls layer_fail()
+ * and returns P_NONE.
+ */
+typedef enum ws_proto (*dissect_fn)(struct ws_packet *pkt, struct cursor *c);
+
+struct proto_desc {
+    enum ws_proto id;
+    const char *name;    /* protocol column text, e.g. "TCP" */
+    const char *title;   /* detail tree title, e.g. "Transmission Control Protocol" */
+    dissect_fn dissect;
+};
+
+/* One descriptor per file; registry.c lists them all. */
+extern const struct proto_desc proto_eth, proto_sll, proto_sll2, proto_null,
+    proto_vlan, proto_arp, proto_ipv4, proto_ipv6, proto_ipv6_ext, proto_icmp,
+    proto_icmpv6, proto_tcp, proto_udp, proto_data;
+
+const struct proto_desc *proto_get(enum ws_proto id);
+enum ws_proto proto_from_linktype(int linktype);
+enum ws_proto proto_from_ethertype(uint16_t ethertype);
+/* Next protocol for an IP protocol / IPv6 next-header number. */
+enum ws_proto proto_from_ipproto(uint8_t ipproto);
+
+/* Appends a layer starting at the cursor; NULL (and an event) when full. */
+struct ws_layer *layer_open(struct ws_packet *pkt, enum ws_proto proto,
+                            const struct cursor *c);
+/* Sets the layer's header length to end at the cursor's position. */
+void layer_close(struct ws_packet *pkt, struct ws_layer *l,
+                 const struct cursor *c);
+/* Marks the layer malformed/truncated; the packet keeps its first event. */
+void layer_fail(struct ws_packet *pkt, struct ws_layer *l, enum ws_event ev);
+
+/*
+ * Adds a detail field for the bytes [off, off+len) to the current (last)
+ * layer. A no-op unless pkt->want_fields, so dissectors may call it freely;
+ * guard costly formatting with `if (pkt->want_fields)`.
+ */
+void field_add(struct ws_packet *pkt, uint8_t depth, const char *name,
+               uint32_t off, uint32_t len, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+#endif
