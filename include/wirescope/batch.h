@@ -1,0 +1,27 @@
+/* Batch writers: packets and flows as text or JSON Lines on stdout. */
+#ifndef WIRESCOPE_BATCH_H
+#define WIRESCOPE_BATCH_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "wirescope/decoder.h"
+#include "wirescope/flow.h"
+
+struct batch {
+    FILE *out;
+    bool json;
+    bool nano; /* print nanosecond times */
+    bool have_first;
+    int64_t first_sec;
+    uint32_t first_nsec;
+    char line[16384];
+};
+
+void batch_init(struct batch *b, FILE *out, bool json, bool nano);
+/* decoded_fn for the packet list. */
+void batch_write_packet(const struct decoded *d, void *batch);
+/* The conversation table, in flow id order. */
+void batch_write_flows(struct batch *b, struct flow_table *flows);
+
+#endif

@@ -1,0 +1,80 @@
+/* libpcap input (live interface, file, stdin), filter, -w dump, capture thread. */
+#ifndef WIRESCOPE_CAPTURE_H
+#define WIRESCOPE_CAPTURE_H
+
+#include <pcap/pcap.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "wirescope/ring.h"
+
+/* Header of each packet record in the ring; the captured bytes follow. */
+struct cap_rec {
+    int64_t ts_sec;
+    uint32_t ts_nsec;
+    uint32_t caplen;
+    uint32_t len;
+    uint32_t reserved;
+    uint64_t file_off; /* offset of the bytes in the -r file, or CAP_NO_OFFSET */
+};
+#define CAP_NO_OFFSET UINT64_MAX
+
+struct capture_opts {
+    const char *iface;      /* live interface, or NULL */
+    const char *file;       /* -r FILE or "-" for stdin, or NULL */
+    const char *write_file; /* -w FILE, or NULL */
+    const char *filter;     /* BPF expression, or NULL */
+    int snaplen;
+    int buffer_kib;         /* -B, 0 = libpcap default */
+    bool promisc;
+    uint64_t count;         /* -c, 0 = unlimited */
+};
+
+enum capture_end {
+    CAPTURE_RUNNING = 0,
+    CAPTURE_EOF,       /* end of file */
+    CAPTURE_COUNT,     /* -c reached */
+    CAPTURE_STOPPED,   /* stop requested (signal, --duration) */
+    CAPTURE_TRUNCATED, /* file ended inside a record */
+    CAPTURE_ERROR,     /* read error: see error text */
+};
+
+struct capture {
+    pcap_t *pcap;
+    pcap_dumper_t *dumper;
+    struct ring *ring;
+    int linktype;
+    bool live;
+    bool nanosecond;    /* timestamps printed with 9 digits */
+    bool offsets_valid; /* cap_rec.file_off usable (classic pcap file) */
+    int file_fd;        /* fd of the -r file for reading bytes back, or -1 */
+    const char *source; /* interface or file name for messages */
+    uint64_t count_limit;
+
+    _Atomic bool stop;
+    _Atomic int end;               /* enum capture_end */
+    _Atomic uint64_t captured;     /* packets handed over or dropped */
+    _Atomic uint64_t ring_drops;   /* live: ring full */
+    _Atomic uint64_t oversize;     /* records larger than the ring allows */
+    _Atomic uint64_t kernel_drops; /* pcap_stats ps_drop */
+    _Atomic uint64_t iface_drops;  /* pcap_stats ps_ifdrop */
+    _Atomic uint64_t write_errors;
+    char error[PCAP_ERRBUF_SIZE + 128];
+};
+
+/* Opens the source and the -w file, applies the filter. On failure returns
+ * false with one line (no newline) in err. */
+bool capture_open(struct capture *cap, const struct capture_opts *opts,
+                  struct ring *ring, char *err, size_t errsz);
+/* Capture thread body: reads until end of input, -c, or stop. */
+void *capture_thread(void *arg);
+/* Asks the capture thread to stop (any thread; async-signal-safe parts). */
+void capture_request_stop(struct capture *cap);
+/* Closes the handle and flushes/closes the -w file. */
+void capture_close(struct capture *cap);
+
+/* Prints the interfaces like tcpdump -D; returns false on error. */
+bool capture_list_interfaces(FILE *out, char *err, size_t errsz);
+
+#endif

@@ -1,0 +1,51 @@
+/* The decoder thread: ring -> dissectors -> flow table -> packet store. */
+#ifndef WIRESCOPE_DECODER_H
+#define WIRESCOPE_DECODER_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "wirescope/capture.h"
+#include "wirescope/decode.h"
+#include "wirescope/flow.h"
+#include "wirescope/info.h"
+#include "wirescope/store.h"
+
+/* What a consumer of decoded packets (the batch writer) is handed. */
+struct decoded {
+    uint64_t number;              /* packet number from 1 */
+    const struct cap_rec *rec;
+    const struct ws_packet *pkt;
+    const struct flow *flow;      /* NULL for non-IP */
+    int dir;                      /* FLOW_A2B / FLOW_B2A */
+    struct info_tcp_rel tcp_rel;  /* relative numbering for the Info column */
+};
+
+typedef void (*decoded_fn)(const struct decoded *d, void *arg);
+
+struct decoder {
+    struct capture *cap;
+    struct ring *ring;
+    struct store *store;
+    struct flow_table *flows;
+    decoded_fn on_packet; /* may be NULL */
+    void *on_packet_arg;
+
+    struct ws_packet pkt;
+    int64_t first_sec;
+    uint32_t first_nsec;
+    bool have_first;
+
+    /* published counters (written by the decoder thread only) */
+    _Atomic uint64_t decoded;
+    _Atomic uint64_t malformed;
+    _Atomic uint64_t events[EV_COUNT];
+    _Atomic bool finished;
+};
+
+void decoder_init(struct decoder *d, struct capture *cap, struct store *store,
+                  struct flow_table *flows);
+void *decoder_thread(void *arg);
+
+#endif

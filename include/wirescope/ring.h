@@ -1,0 +1,61 @@
+/* Lock-free single-producer/single-consumer ring of variable-length records. */
+#ifndef WIRESCOPE_RING_H
+#define WIRESCOPE_RING_H
+
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define RING_CACHELINE 64
+
+/*
+ * One producer thread reserves space, writes a record in place and commits;
+ * one consumer thread peeks at the oldest record, reads it and releases it.
+ * Indices run free (used = tail - head) over a power-of-two buffer; a record
+ * never wraps: when it does not fit before the end, a skip marker fills the
+ * tail end and the record starts at offset 0.
+ *
+ * Ordering: the producer writes the record, then publishes `tail` with a
+ * release store; the consumer loads `tail` with acquire before reading. The
+ * consumer finishes reading, then publishes `head` with release; the
+ * producer loads `head` with acquire before reusing the space.
+ */
+struct ring {
+    /* read-only after ring_init */
+    alignas(RING_CACHELINE) uint8_t *buf;
+    size_t size; /* power of two */
+    size_t mask;
+    /* producer-owned */
+    alignas(RING_CACHELINE) _Atomic size_t tail;
+    size_t head_cache;   /* producer's last view of head */
+    size_t reserved_at;  /* free-running index of the reserved record */
+    size_t reserved_len; /* padded record length incl. header */
+    /* consumer-owned */
+    alignas(RING_CACHELINE) _Atomic size_t head;
+    size_t tail_cache;   /* consumer's last view of tail */
+    size_t peeked_len;
+};
+
+/* Capacity is rounded up to a power of two (minimum 4 KiB). */
+bool ring_init(struct ring *r, size_t capacity);
+void ring_destroy(struct ring *r);
+
+/* Largest payload a single record can carry. */
+size_t ring_max_record(const struct ring *r);
+
+/* Producer: space for len bytes, or NULL when the ring is full now. */
+void *ring_reserve(struct ring *r, size_t len);
+/* Producer: publishes the record last reserved. */
+void ring_commit(struct ring *r);
+
+/* Consumer: the oldest record and its length, or NULL when empty. */
+const void *ring_peek(struct ring *r, size_t *len);
+/* Consumer: frees the record last peeked. */
+void ring_release(struct ring *r);
+
+/* Bytes in use (approximate when read from a third thread). */
+size_t ring_used(struct ring *r);
+
+#endif

@@ -1,0 +1,53 @@
+/* Packet store: a fixed-size index entry per packet, bytes in the file or in
+ * memory chunks, bounded by a memory budget with oldest-first eviction. */
+#ifndef WIRESCOPE_STORE_H
+#define WIRESCOPE_STORE_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* 40 bytes; entry N is found by arithmetic (chunk N >> SHIFT). */
+struct pkt_entry {
+    int64_t ts_sec;
+    uint32_t ts_nsec;
+    uint32_t caplen;
+    uint32_t len;
+    uint32_t flow_id;  /* low 32 bits of the flow id, STORE_NONE if none */
+    uint64_t loc;      /* file offset, or (byte chunk number << 32 | offset) */
+    uint32_t conn_id;  /* TCP connection id, STORE_NONE if none */
+    uint16_t flags;    /* PKT_F_* */
+    uint8_t proto;     /* enum ws_proto of the top layer */
+    uint8_t event;     /* enum ws_event */
+};
+
+#define STORE_NONE UINT32_MAX
+#define PKT_F_IN_FILE 0x0001  /* loc is a file offset */
+#define PKT_F_NO_BYTES 0x0002 /* bytes unavailable (too large, evicted) */
+
+struct store;
+
+/*
+ * budget: bytes for index plus in-memory packet bytes. file_fd >= 0 lets
+ * entries refer to bytes in the capture file (read back with pread).
+ */
+struct store *store_new(size_t budget, int file_fd);
+void store_free(struct store *s);
+
+/* Decoder thread only. Adds a packet; returns its number (from 0). When
+ * file_off is not UINT64_MAX the bytes are not copied. */
+uint64_t store_add(struct store *s, const struct pkt_entry *proto_entry,
+                   uint64_t file_off, const uint8_t *bytes);
+
+/* Entry of packet n, or NULL when evicted or not yet published. */
+const struct pkt_entry *store_entry(struct store *s, uint64_t n);
+/* Copies up to size bytes of packet n into buf; returns bytes copied. */
+size_t store_read_bytes(struct store *s, uint64_t n, uint8_t *buf, size_t size);
+
+uint64_t store_count(struct store *s);    /* packets added (published) */
+uint64_t store_first(struct store *s);    /* oldest packet still stored */
+uint64_t store_evicted(struct store *s);  /* packets dropped by the budget */
+size_t store_mem_used(struct store *s);
+
+#endif

@@ -1,0 +1,390 @@
+/* The only module that calls libpcap's capture functions. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "wirescope/capture.h"
+
+#define CAPTURE_TIMEOUT_MS 100 /* so a quiet interface still sees stop */
+
+static void set_err(char *err, size_t errsz, const char *fmt, const char *a,
+                    const char *b)
+{
+    snprintf(err, errsz, fmt, a, b ? b : "");
+}
+
+/* Classic pcap files let us record where each packet's bytes are. */
+static void probe_file_format(struct capture *cap, const char *path)
+{
+    cap->file_fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (cap->file_fd < 0)
+        return;
+    uint8_t m[4];
+    if (pread(cap->file_fd, m, 4, 0) != 4)
+        return;
+    uint32_t be = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 |
+                  (uint32_t)m[2] << 8 | m[3];
+    bool micro = be == 0xa1b2c3d4 || be == 0xd4c3b2a1;
+    bool nano = be == 0xa1b23c4d || be == 0x4d3cb2a1;
+    cap->nanosecond = nano;
+    cap->offsets_valid = (micro || nano) && pcap_file(cap->pcap) != NULL;
+}
+
+static bool open_file(struct capture *cap, const char *path, char *err,
+                      size_t errsz)
+{
+    char perr[PCAP_ERRBUF_SIZE] = "";
+    bool is_stdin = strcmp(path, "-") == 0;
+    cap->pcap = pcap_open_offline_with_tstamp_precision(
+        path, PCAP_TSTAMP_PRECISION_NANO, perr);
+    if (!cap->pcap) {
+        if (is_stdin)
+            set_err(err, errsz, "cannot read a capture from standard input: %s%s",
+                    perr, NULL);
+        else if (strstr(perr, path))
+            set_err(err, errsz, "cannot read %s%s", perr, NULL);
+        else {
+            char what[PCAP_ERRBUF_SIZE + 64];
+            snprintf(what, sizeof what, "%s: %s", path, perr);
+            set_err(err, errsz, "cannot read %s%s", what, NULL);
+        }
+        return false;
+    }
+    cap->source = is_stdin ? "standard input" : path;
+    if (!is_stdin)
+        probe_file_format(cap, path);
+    else {
+        /* stdin: pcap or pcapng, precision from the header magic is not
+         * at hand; libpcap scales to nanoseconds either way. */
+        cap->nanosecond = false;
+    }
+    return true;
+}
+
+static const char *default_interface(char *err, size_t errsz)
+{
+    static char name[256];
+    pcap_if_t *devs = NULL;
+    char perr[PCAP_ERRBUF_SIZE];
+    if (pcap_findalldevs(&devs, perr) != 0) {
+        set_err(err, errsz, "cannot list interfaces: %s%s", perr, NULL);
+        return NULL;
+    }
+    if (!devs) {
+        set_err(err, errsz,
+                "no capture interface found (run as root, or setcap "
+                "cap_net_raw,cap_net_admin=eip wirescope)%s%s",
+                "", NULL);
+        return NULL;
+    }
+    snprintf(name, sizeof name, "%s", devs->name);
+    pcap_freealldevs(devs);
+    return name;
+}
+
+static void activation_error(pcap_t *p, int rc, const char *iface, char *err,
+                             size_t errsz)
+{
+    switch (rc) {
+    case PCAP_ERROR_PERM_DENIED:
+        snprintf(err, errsz,
+                 "no permission to capture on %s: run as root, or grant the "
+                 "capability: setcap cap_net_raw,cap_net_admin=eip wirescope",
+                 iface);
+        break;
+    case PCAP_ERROR_NO_SUCH_DEVICE:
+        snprintf(err, errsz, "no such interface: %s (see wirescope -D)", iface);
+        break;
+    case PCAP_ERROR_IFACE_NOT_UP:
+        snprintf(err, errsz, "interface %s is not up", iface);
+        break;
+    default:
+        snprintf(err, errsz, "cannot capture on %s: %s", iface, pcap_geterr(p));
+    }
+}
+
+static bool open_live(struct capture *cap, const struct capture_opts *o,
+                      char *err, size_t errsz)
+{
+    const char *iface = o->iface ? o->iface : default_interface(err, errsz);
+    if (!iface)
+        return false;
+    char perr[PCAP_ERRBUF_SIZE] = "";
+    pcap_t *p = pcap_create(iface, perr);
+    if (!p) {
+        snprintf(err, errsz, "cannot capture on %s: %s", iface, perr);
+        return false;
+    }
+    cap->pcap = p;
+    cap->source = iface;
+    cap->live = true;
+    pcap_set_snaplen(p, o->snaplen);
+    pcap_set_promisc(p, o->promisc ? 1 : 0);
+    pcap_set_immediate_mode(p, 1);
+    pcap_set_timeout(p, CAPTURE_TIMEOUT_MS);
+    if (o->buffer_kib > 0)
+        pcap_set_buffer_size(p, o->buffer_kib * 1024);
+    /* Nanoseconds where the kernel offers them; ignore a refusal. */
+    (void)pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
+    int rc = pcap_activate(p);
+    if (rc < 0) {
+        activation_error(p, rc, iface, err, errsz);
+        return false;
+    }
+    if (rc > 0)
+        fprintf(stderr, "wirescope: warning: %s: %s\n", iface,
+                rc == PCAP_WARNING_PROMISC_NOTSUP
+                    ? "promiscuous mode not supported"
+                    : pcap_geterr(p));
+    return true;
+}
+
+static bool apply_filter(struct capture *cap, const char *filter, char *err,
+                         size_t errsz)
+{
+    struct bpf_program prog;
+    if (pcap_compile(cap->pcap, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+        snprintf(err, errsz, "invalid filter expression \"%s\": %s", filter,
+                 pcap_geterr(cap->pcap));
+        return false;
+    }
+    int rc = pcap_setfilter(cap->pcap, &prog);
+    pcap_freecode(&prog);
+    if (rc != 0) {
+        snprintf(err, errsz, "cannot set filter: %s", pcap_geterr(cap->pcap));
+        return false;
+    }
+    return true;
+}
+
+bool capture_open(struct capture *cap, const struct capture_opts *o,
+                  struct ring *ring, char *err, size_t errsz)
+{
+    memset(cap, 0, sizeof *cap);
+    cap->file_fd = -1;
+    cap->ring = ring;
+    cap->count_limit = o->count;
+    bool ok = o->file ? open_file(cap, o->file, err, errsz)
+                      : open_live(cap, o, err, errsz);
+    if (!ok)
+        return false;
+    cap->linktype = pcap_datalink(cap->pcap);
+    if (o->filter && *o->filter && !apply_filter(cap, o->filter, err, errsz))
+        return false;
+    if (o->write_file) {
+        cap->dumper = pcap_dump_open(cap->pcap, o->write_file);
+        if (!cap->dumper) {
+            snprintf(err, errsz, "cannot write %s: %s", o->write_file,
+                     pcap_geterr(cap->pcap));
+            return false;
+        }
+    }
+    return true;
+}
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void update_stats(struct capture *cap)
+{
+    struct pcap_stat st;
+    if (!cap->live || pcap_stats(cap->pcap, &st) != 0)
+        return;
+    atomic_store_explicit(&cap->kernel_drops, st.ps_drop, memory_order_relaxed);
+    atomic_store_explicit(&cap->iface_drops, st.ps_ifdrop, memory_order_relaxed);
+}
+
+/* Waits briefly for the decoder to free ring space (file input only). */
+static void backoff(unsigned *spins)
+{
+    if (++*spins < 64)
+        return;
+    struct timespec ts = {0, *spins < 256 ? 20000 : 200000};
+    nanosleep(&ts, NULL);
+}
+
+static void *reserve_record(struct capture *cap, size_t len)
+{
+    unsigned spins = 0;
+    for (;;) {
+        void *p = ring_reserve(cap->ring, len);
+        if (p || cap->live)
+            return p;
+        if (atomic_load_explicit(&cap->stop, memory_order_relaxed))
+            return NULL;
+        backoff(&spins);
+    }
+}
+
+static uint64_t packet_file_offset(struct capture *cap, uint32_t caplen)
+{
+    if (!cap->offsets_valid)
+        return CAP_NO_OFFSET;
+    /* libpcap has just read the record's bytes from its stdio stream. */
+    off_t end = ftello(pcap_file(cap->pcap));
+    if (end < (off_t)caplen)
+        return CAP_NO_OFFSET;
+    return (uint64_t)end - caplen;
+}
+
+static void handle_packet(struct capture *cap, const struct pcap_pkthdr *h,
+                          const u_char *bytes)
+{
+    if (cap->dumper)
+        pcap_dump((u_char *)cap->dumper, h, bytes);
+    atomic_fetch_add_explicit(&cap->captured, 1, memory_order_relaxed);
+    size_t need = sizeof(struct cap_rec) + h->caplen;
+    if (need > ring_max_record(cap->ring)) {
+        atomic_fetch_add_explicit(&cap->oversize, 1, memory_order_relaxed);
+        return;
+    }
+    uint8_t *slot = reserve_record(cap, need);
+    if (!slot) {
+        if (cap->live)
+            atomic_fetch_add_explicit(&cap->ring_drops, 1, memory_order_relaxed);
+        return;
+    }
+    struct cap_rec rec = {
+        .ts_sec = h->ts.tv_sec,
+        .ts_nsec = (uint32_t)h->ts.tv_usec,
+        .caplen = h->caplen,
+        .len = h->len,
+        .file_off = packet_file_offset(cap, h->caplen),
+    };
+    if (pcap_get_tstamp_precision(cap->pcap) == PCAP_TSTAMP_PRECISION_MICRO)
+        rec.ts_nsec *= 1000;
+    memcpy(slot, &rec, sizeof rec);
+    memcpy(slot + sizeof rec, bytes, h->caplen);
+    ring_commit(cap->ring);
+}
+
+static enum capture_end read_error(struct capture *cap)
+{
+    const char *msg = pcap_geterr(cap->pcap);
+    snprintf(cap->error, sizeof cap->error, "%s", msg);
+    if (!cap->live && strstr(msg, "truncated"))
+        return CAPTURE_TRUNCATED;
+    return CAPTURE_ERROR;
+}
+
+static void periodic(struct capture *cap, uint64_t *next_ms)
+{
+    uint64_t t = now_ms();
+    if (t < *next_ms)
+        return;
+    *next_ms = t + 1000;
+    update_stats(cap);
+    if (cap->dumper && pcap_dump_flush(cap->dumper) != 0)
+        atomic_fetch_add_explicit(&cap->write_errors, 1, memory_order_relaxed);
+}
+
+void *capture_thread(void *arg)
+{
+    struct capture *cap = arg;
+    enum capture_end end = CAPTURE_STOPPED;
+    uint64_t next_ms = now_ms() + 1000;
+    uint64_t n = 0;
+    while (!atomic_load_explicit(&cap->stop, memory_order_relaxed)) {
+        struct pcap_pkthdr *h;
+        const u_char *bytes;
+        int rc = pcap_next_ex(cap->pcap, &h, &bytes);
+        if (rc == 1) {
+            handle_packet(cap, h, bytes);
+            if (cap->count_limit && ++n >= cap->count_limit) {
+                end = CAPTURE_COUNT;
+                break;
+            }
+            if (cap->live && (n & 1023) == 0)
+                periodic(cap, &next_ms);
+        } else if (rc == 0) {
+            periodic(cap, &next_ms);
+        } else if (rc == PCAP_ERROR_BREAK) {
+            end = CAPTURE_STOPPED;
+            break;
+        } else if (rc == PCAP_ERROR && !cap->live) {
+            end = read_error(cap);
+            break;
+        } else if (rc == -2) {
+            end = CAPTURE_EOF;
+            break;
+        } else {
+            end = read_error(cap);
+            break;
+        }
+    }
+    update_stats(cap);
+    atomic_store_explicit(&cap->end, end, memory_order_release);
+    return NULL;
+}
+
+void capture_request_stop(struct capture *cap)
+{
+    atomic_store(&cap->stop, true);
+    if (cap->pcap)
+        pcap_breakloop(cap->pcap);
+}
+
+void capture_close(struct capture *cap)
+{
+    if (cap->dumper) {
+        if (pcap_dump_flush(cap->dumper) != 0)
+            atomic_fetch_add(&cap->write_errors, 1);
+        pcap_dump_close(cap->dumper);
+        cap->dumper = NULL;
+    }
+    if (cap->pcap) {
+        pcap_close(cap->pcap);
+        cap->pcap = NULL;
+    }
+    if (cap->file_fd >= 0) {
+        close(cap->file_fd);
+        cap->file_fd = -1;
+    }
+}
+
+static void print_flags(FILE *out, bpf_u_int32 flags)
+{
+    const char *sep = " [";
+    if (flags & PCAP_IF_UP) {
+        fprintf(out, "%sUp", sep);
+        sep = ", ";
+    }
+    if (flags & PCAP_IF_RUNNING) {
+        fprintf(out, "%sRunning", sep);
+        sep = ", ";
+    }
+    if (flags & PCAP_IF_LOOPBACK) {
+        fprintf(out, "%sLoopback", sep);
+        sep = ", ";
+    }
+    if (strcmp(sep, ", ") == 0)
+        fputc(']', out);
+}
+
+bool capture_list_interfaces(FILE *out, char *err, size_t errsz)
+{
+    pcap_if_t *devs = NULL;
+    char perr[PCAP_ERRBUF_SIZE];
+    if (pcap_findalldevs(&devs, perr) != 0) {
+        snprintf(err, errsz, "cannot list interfaces: %s", perr);
+        return false;
+    }
+    int i = 1;
+    for (pcap_if_t *d = devs; d; d = d->next, i++) {
+        fprintf(out, "%d.%s", i, d->name);
+        if (d->description)
+            fprintf(out, " (%s)", d->description);
+        print_flags(out, d->flags);
+        fputc('\n', out);
+    }
+    pcap_freealldevs(devs);
+    return true;
+}

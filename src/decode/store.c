@@ -1,0 +1,205 @@
+/* Packet index in chunked arrays; packet bytes in the file or in chunks. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "wirescope/capture.h"
+#include "wirescope/store.h"
+#include "wirescope/xalloc.h"
+
+#define IDX_SHIFT 16 /* 65536 entries (2.5 MiB) per index chunk */
+#define IDX_PER_CHUNK (1u << IDX_SHIFT)
+#define IDX_MAX_CHUNKS (1u << 16) /* up to 4 G packets */
+#define BYTE_CHUNK (4u << 20)     /* 4 MiB per byte chunk */
+
+struct byte_chunk {
+    uint8_t *data;
+    uint32_t used;
+    uint64_t first_pkt; /* first packet whose bytes are here */
+};
+
+struct store {
+    struct pkt_entry **idx; /* IDX_MAX_CHUNKS pointers, fixed: never moves */
+    _Atomic uint64_t count; /* published packets */
+    _Atomic uint64_t first; /* oldest kept packet */
+    uint64_t evicted;
+    size_t budget;
+    size_t mem_used;
+    int file_fd;
+    /* byte chunks, a ring of chunk numbers [bc_head, bc_tail) */
+    struct byte_chunk *bc;
+    uint32_t bc_cap;
+    uint64_t bc_head, bc_tail;
+};
+
+struct store *store_new(size_t budget, int file_fd)
+{
+    struct store *s = xcalloc(1, sizeof *s);
+    s->idx = xcalloc(IDX_MAX_CHUNKS, sizeof *s->idx);
+    s->budget = budget;
+    s->file_fd = file_fd;
+    s->bc_cap = (uint32_t)(budget / BYTE_CHUNK + 2);
+    s->bc = xcalloc(s->bc_cap, sizeof *s->bc);
+    return s;
+}
+
+void store_free(struct store *s)
+{
+    if (!s)
+        return;
+    for (uint32_t i = 0; i < IDX_MAX_CHUNKS; i++)
+        free(s->idx[i]);
+    for (uint64_t c = s->bc_head; c < s->bc_tail; c++)
+        free(s->bc[c % s->bc_cap].data);
+    free(s->bc);
+    free(s->idx);
+    free(s);
+}
+
+static struct pkt_entry *entry_slot(struct store *s, uint64_t n)
+{
+    uint64_t chunk = n >> IDX_SHIFT;
+    if (chunk >= IDX_MAX_CHUNKS)
+        return NULL;
+    if (!s->idx[chunk]) {
+        s->idx[chunk] = xmalloc(IDX_PER_CHUNK * sizeof(struct pkt_entry));
+        s->mem_used += IDX_PER_CHUNK * sizeof(struct pkt_entry);
+    }
+    return &s->idx[chunk][n & (IDX_PER_CHUNK - 1)];
+}
+
+/* Drops index chunks wholly below the first kept packet. */
+static void free_old_index_chunks(struct store *s, uint64_t first)
+{
+    uint64_t below = first >> IDX_SHIFT;
+    for (uint64_t c = 0; c < below && c < IDX_MAX_CHUNKS; c++) {
+        if (s->idx[c]) {
+            free(s->idx[c]);
+            s->idx[c] = NULL;
+            s->mem_used -= IDX_PER_CHUNK * sizeof(struct pkt_entry);
+        }
+    }
+}
+
+static void set_first(struct store *s, uint64_t first)
+{
+    uint64_t old = atomic_load_explicit(&s->first, memory_order_relaxed);
+    if (first <= old)
+        return;
+    s->evicted += first - old;
+    atomic_store_explicit(&s->first, first, memory_order_release);
+    free_old_index_chunks(s, first);
+}
+
+static void evict_oldest_byte_chunk(struct store *s)
+{
+    struct byte_chunk *c = &s->bc[s->bc_head % s->bc_cap];
+    free(c->data);
+    c->data = NULL;
+    s->mem_used -= BYTE_CHUNK;
+    s->bc_head++;
+    uint64_t next_first = s->bc_head < s->bc_tail
+                              ? s->bc[s->bc_head % s->bc_cap].first_pkt
+                              : atomic_load_explicit(&s->count, memory_order_relaxed);
+    set_first(s, next_first);
+}
+
+/* Keeps the index within budget when bytes live in the file. */
+static void enforce_index_budget(struct store *s, uint64_t n)
+{
+    while (s->mem_used > s->budget) {
+        uint64_t first = atomic_load_explicit(&s->first, memory_order_relaxed);
+        uint64_t next = ((first >> IDX_SHIFT) + 1) << IDX_SHIFT;
+        if (next > n)
+            break;
+        set_first(s, next);
+    }
+}
+
+static struct byte_chunk *chunk_with_room(struct store *s, uint32_t need,
+                                          uint64_t n)
+{
+    if (s->bc_tail > s->bc_head) {
+        struct byte_chunk *c = &s->bc[(s->bc_tail - 1) % s->bc_cap];
+        if (BYTE_CHUNK - c->used >= need)
+            return c;
+    }
+    while (s->bc_tail > s->bc_head &&
+           (s->mem_used + BYTE_CHUNK > s->budget ||
+            s->bc_tail - s->bc_head >= s->bc_cap))
+        evict_oldest_byte_chunk(s);
+    struct byte_chunk *c = &s->bc[s->bc_tail % s->bc_cap];
+    c->data = xmalloc(BYTE_CHUNK);
+    c->used = 0;
+    c->first_pkt = n;
+    s->bc_tail++;
+    s->mem_used += BYTE_CHUNK;
+    return c;
+}
+
+uint64_t store_add(struct store *s, const struct pkt_entry *e,
+                   uint64_t file_off, const uint8_t *bytes)
+{
+    uint64_t n = atomic_load_explicit(&s->count, memory_order_relaxed);
+    struct pkt_entry *slot = entry_slot(s, n);
+    if (!slot)
+        return n; /* beyond 4 G packets: counted but not stored */
+    *slot = *e;
+    if (file_off != CAP_NO_OFFSET && s->file_fd >= 0) {
+        slot->loc = file_off;
+        slot->flags |= PKT_F_IN_FILE;
+        enforce_index_budget(s, n);
+    } else if (e->caplen <= BYTE_CHUNK) {
+        uint32_t need = (e->caplen + 7u) & ~7u;
+        struct byte_chunk *c = chunk_with_room(s, need, n);
+        memcpy(c->data + c->used, bytes, e->caplen);
+        slot->loc = (s->bc_tail - 1) << 32 | c->used;
+        c->used += need;
+    } else {
+        slot->flags |= PKT_F_NO_BYTES;
+    }
+    atomic_store_explicit(&s->count, n + 1, memory_order_release);
+    return n;
+}
+
+const struct pkt_entry *store_entry(struct store *s, uint64_t n)
+{
+    if (n >= atomic_load_explicit(&s->count, memory_order_acquire) ||
+        n < atomic_load_explicit(&s->first, memory_order_acquire))
+        return NULL;
+    struct pkt_entry *chunk = s->idx[n >> IDX_SHIFT];
+    return chunk ? &chunk[n & (IDX_PER_CHUNK - 1)] : NULL;
+}
+
+size_t store_read_bytes(struct store *s, uint64_t n, uint8_t *buf, size_t size)
+{
+    const struct pkt_entry *e = store_entry(s, n);
+    if (!e || (e->flags & PKT_F_NO_BYTES))
+        return 0;
+    size_t want = e->caplen < size ? e->caplen : size;
+    if (e->flags & PKT_F_IN_FILE) {
+        ssize_t got = pread(s->file_fd, buf, want, (off_t)e->loc);
+        return got > 0 ? (size_t)got : 0;
+    }
+    uint64_t chunk = e->loc >> 32;
+    if (chunk < s->bc_head || chunk >= s->bc_tail)
+        return 0;
+    const struct byte_chunk *c = &s->bc[chunk % s->bc_cap];
+    memcpy(buf, c->data + (uint32_t)e->loc, want);
+    return want;
+}
+
+uint64_t store_count(struct store *s)
+{
+    return atomic_load_explicit(&s->count, memory_order_acquire);
+}
+
+uint64_t store_first(struct store *s)
+{
+    return atomic_load_explicit(&s->first, memory_order_acquire);
+}
+
+uint64_t store_evicted(struct store *s) { return s->evicted; }
+
+size_t store_mem_used(struct store *s) { return s->mem_used; }

@@ -1,0 +1,349 @@
+/* wirescope: options, thread start and orderly shutdown. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "wirescope/batch.h"
+#include "wirescope/capture.h"
+#include "wirescope/decoder.h"
+#include "wirescope/flow.h"
+#include "wirescope/privdrop.h"
+#include "wirescope/ring.h"
+#include "wirescope/store.h"
+#include "wirescope/xalloc.h"
+
+#ifndef WIRESCOPE_VERSION
+#define WIRESCOPE_VERSION "0.0.0"
+#endif
+
+enum mode { MODE_PACKETS, MODE_FLOWS };
+
+struct options {
+    struct capture_opts cap;
+    enum mode mode;
+    bool json;
+    bool list_interfaces;
+    const char *user;
+    double duration;
+    uint64_t mem_mib;
+    uint64_t ring_mib;
+    uint64_t max_flows;
+};
+
+enum {
+    OPT_PACKETS = 256,
+    OPT_FLOWS,
+    OPT_JSON,
+    OPT_DURATION,
+    OPT_MEM,
+    OPT_RING,
+    OPT_MAX_FLOWS,
+    OPT_VERSION,
+};
+
+static const struct option long_options[] = {
+    {"interface", required_argument, NULL, 'i'},
+    {"read", required_argument, NULL, 'r'},
+    {"write", required_argument, NULL, 'w'},
+    {"count", required_argument, NULL, 'c'},
+    {"snaplen", required_argument, NULL, 's'},
+    {"buffer-size", required_argument, NULL, 'B'},
+    {"no-promiscuous-mode", no_argument, NULL, 'p'},
+    {"relinquish-privileges", required_argument, NULL, 'Z'},
+    {"list-interfaces", no_argument, NULL, 'D'},
+    {"packets", no_argument, NULL, OPT_PACKETS},
+    {"flows", no_argument, NULL, OPT_FLOWS},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"duration", required_argument, NULL, OPT_DURATION},
+    {"mem", required_argument, NULL, OPT_MEM},
+    {"ring", required_argument, NULL, OPT_RING},
+    {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
+static void usage(FILE *out)
+{
+    fputs(
+        "Usage: wirescope [-i IFACE] [-r FILE|-] [-w FILE] [-c COUNT] [-s SNAPLEN]\n"
+        "                 [-B KiB] [-p] [-Z USER] [-n] [-D] [--packets | --flows]\n"
+        "                 [--json] [--duration SEC] [--mem MiB] [--ring MiB]\n"
+        "                 [--max-flows N] [BPF expression ...]\n"
+        "\n"
+        "Input (default: live capture on the first interface libpcap lists)\n"
+        "  -i IFACE       capture live on IFACE          -D  list interfaces\n"
+        "  -r FILE        read a pcap/pcapng file; - reads a pcap stream on stdin\n"
+        "  -s SNAPLEN     bytes kept per packet (262144)  -p  not promiscuous\n"
+        "  -B KiB         kernel capture buffer size      -c COUNT  stop after COUNT\n"
+        "  --duration SEC stop after SEC seconds\n"
+        "  BPF expression capture filter, as tcpdump(1) takes it\n"
+        "Output\n"
+        "  --packets      one line per packet (default until the terminal UI)\n"
+        "  --flows        conversation table at the end\n"
+        "  --json         JSON Lines instead of text\n"
+        "  -w FILE        also save every captured packet to FILE (pcap)\n"
+        "  -n             no name resolution (wirescope never resolves names)\n"
+        "Limits and privileges\n"
+        "  --mem MiB      packet store budget (512)   --ring MiB  ring size (64)\n"
+        "  --max-flows N  flow table limit (1000000)\n"
+        "  -Z USER        drop root to USER once capture is open (nobody)\n"
+        "  -h, --help     this help                  --version  print the version\n",
+        out);
+}
+
+static void fail_usage(const char *msg, const char *arg)
+{
+    fprintf(stderr, "wirescope: %s%s%s (see wirescope --help)\n", msg,
+            arg ? ": " : "", arg ? arg : "");
+    exit(2);
+}
+
+static uint64_t parse_uint(const char *s, const char *what, uint64_t min,
+                           uint64_t max)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *end || s[0] == '-' || v < min || v > max) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "invalid %s (expected %" PRIu64 "..%" PRIu64 ")",
+                 what, min, max);
+        fail_usage(msg, s);
+    }
+    return v;
+}
+
+static double parse_seconds(const char *s)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v > 0) || v > 1e9)
+        fail_usage("invalid --duration (expected seconds > 0)", s);
+    return v;
+}
+
+/* Joins the trailing arguments into one BPF expression, as tcpdump does. */
+static char *join_args(int argc, char **argv)
+{
+    size_t n = 1;
+    for (int i = 0; i < argc; i++)
+        n += strlen(argv[i]) + 1;
+    char *s = xmalloc(n);
+    s[0] = '\0';
+    size_t len = 0;
+    for (int i = 0; i < argc; i++) {
+        size_t k = strlen(argv[i]);
+        if (i)
+            s[len++] = ' ';
+        memcpy(s + len, argv[i], k);
+        len += k;
+        s[len] = '\0';
+    }
+    return s;
+}
+
+static void parse_options(int argc, char **argv, struct options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->cap.snaplen = 262144;
+    o->cap.promisc = true;
+    o->user = "nobody";
+    o->mem_mib = 512;
+    o->ring_mib = 64;
+    o->max_flows = 1000000;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":i:r:w:c:s:B:pZ:nDh", long_options,
+                            NULL)) != -1) {
+        switch (c) {
+        case 'i': o->cap.iface = optarg; break;
+        case 'r': o->cap.file = optarg; break;
+        case 'w': o->cap.write_file = optarg; break;
+        case 'c': o->cap.count = parse_uint(optarg, "count", 1, UINT64_MAX); break;
+        case 's': o->cap.snaplen = (int)parse_uint(optarg, "snaplen", 1, 262144); break;
+        case 'B': o->cap.buffer_kib = (int)parse_uint(optarg, "buffer size", 1, 4194304); break;
+        case 'p': o->cap.promisc = false; break;
+        case 'Z': o->user = optarg; break;
+        case 'n': break;
+        case 'D': o->list_interfaces = true; break;
+        case 'h': usage(stdout); exit(0);
+        case OPT_VERSION:
+            printf("wirescope %s\n%s\n", WIRESCOPE_VERSION, pcap_lib_version());
+            exit(0);
+        case OPT_PACKETS: o->mode = MODE_PACKETS; break;
+        case OPT_FLOWS: o->mode = MODE_FLOWS; break;
+        case OPT_JSON: o->json = true; break;
+        case OPT_DURATION: o->duration = parse_seconds(optarg); break;
+        case OPT_MEM: o->mem_mib = parse_uint(optarg, "--mem", 16, 1048576); break;
+        case OPT_RING: o->ring_mib = parse_uint(optarg, "--ring", 1, 4096); break;
+        case OPT_MAX_FLOWS: o->max_flows = parse_uint(optarg, "--max-flows", 1, 100000000); break;
+        case ':': fail_usage("option needs a value", argv[optind - 1]); break;
+        default: fail_usage("unknown option", argv[optind - 1]); break;
+        }
+    }
+    if (o->cap.iface && o->cap.file)
+        fail_usage("-i and -r cannot be used together", NULL);
+    if (optind < argc)
+        o->cap.filter = join_args(argc - optind, argv + optind);
+}
+
+static uint64_t random_seed(void)
+{
+    uint64_t seed;
+    if (getrandom(&seed, sizeof seed, 0) != (ssize_t)sizeof seed) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        seed = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15u ^ (uint64_t)getpid();
+    }
+    return seed;
+}
+
+static double elapsed_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Main thread: waits for signals, the duration limit and the decoder. */
+static void supervise(struct capture *cap, struct decoder *dec,
+                      const sigset_t *sigs, double duration)
+{
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    while (!atomic_load_explicit(&dec->finished, memory_order_acquire)) {
+        struct timespec wait = {0, 50 * 1000 * 1000};
+        int sig = sigtimedwait(sigs, NULL, &wait);
+        if (sig > 0 || (duration > 0 && elapsed_since(&t0) >= duration) ||
+            ferror(stdout))
+            capture_request_stop(cap);
+    }
+}
+
+static const char *end_reason(const struct capture *cap)
+{
+    switch (atomic_load(&cap->end)) {
+    case CAPTURE_TRUNCATED: return "capture file truncated";
+    case CAPTURE_ERROR: return "read error";
+    default: return NULL;
+    }
+}
+
+static void print_summary(const struct capture *cap, const struct decoder *dec,
+                          struct store *store, struct flow_table *flows)
+{
+    fprintf(stderr,
+            "wirescope: %" PRIu64 " packets captured, %" PRIu64 " decoded, %" PRIu64
+            " malformed, dropped %" PRIu64 " by kernel, %" PRIu64 " by ring, %" PRIu64
+            " store evictions, %" PRIu64 " flows (%" PRIu64 " evicted)\n",
+            atomic_load(&cap->captured), atomic_load(&dec->decoded),
+            atomic_load(&dec->malformed), atomic_load(&cap->kernel_drops),
+            atomic_load(&cap->ring_drops) + atomic_load(&cap->oversize),
+            store_evicted(store), flow_table_created(flows),
+            flow_table_evictions(flows));
+}
+
+static int run(struct options *o)
+{
+    char err[PCAP_ERRBUF_SIZE + 512] = "";
+    struct ring *ring = xcalloc(1, sizeof *ring);
+    if (!ring_init(ring, (size_t)o->ring_mib << 20)) {
+        fprintf(stderr, "wirescope: cannot allocate a %" PRIu64 " MiB ring\n", o->ring_mib);
+        return 1;
+    }
+    struct capture *cap = xcalloc(1, sizeof *cap);
+    if (!capture_open(cap, &o->cap, ring, err, sizeof err)) {
+        fprintf(stderr, "wirescope: %s\n", err);
+        capture_close(cap);
+        return 1;
+    }
+    if (!privdrop_to(o->user, err, sizeof err)) {
+        fprintf(stderr, "wirescope: %s\n", err);
+        capture_close(cap);
+        return 1;
+    }
+    struct store *store = store_new((size_t)o->mem_mib << 20, cap->file_fd);
+    struct flow_table *flows = flow_table_new((uint32_t)o->max_flows, random_seed());
+    struct decoder *dec = xmalloc(sizeof *dec);
+    decoder_init(dec, cap, store, flows);
+    struct batch *batch = xmalloc(sizeof *batch);
+    batch_init(batch, stdout, o->json, cap->nanosecond);
+    if (o->mode == MODE_PACKETS) {
+        dec->on_packet = batch_write_packet;
+        dec->on_packet_arg = batch;
+    }
+
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    pthread_t cap_thread, dec_thread;
+    pthread_create(&dec_thread, NULL, decoder_thread, dec);
+    pthread_create(&cap_thread, NULL, capture_thread, cap);
+    supervise(cap, dec, &sigs, o->duration);
+    pthread_join(cap_thread, NULL);
+    pthread_join(dec_thread, NULL);
+
+    if (o->mode == MODE_FLOWS)
+        batch_write_flows(batch, flows);
+    fflush(stdout);
+    int status = 0;
+    const char *why = end_reason(cap);
+    if (why && atomic_load(&cap->end) == CAPTURE_TRUNCATED)
+        fprintf(stderr, "wirescope: warning: %s after %" PRIu64 " packets: %s\n",
+                why, atomic_load(&cap->captured), cap->error);
+    else if (why) {
+        fprintf(stderr, "wirescope: %s on %s after %" PRIu64 " packets: %s\n", why,
+                cap->source, atomic_load(&cap->captured), cap->error);
+        status = 1;
+    }
+    capture_close(cap);
+    if (atomic_load(&cap->write_errors)) {
+        fprintf(stderr, "wirescope: error writing %s\n", o->cap.write_file);
+        status = 1;
+    }
+    print_summary(cap, dec, store, flows);
+    flow_table_free(flows);
+    store_free(store);
+    ring_destroy(ring);
+    free(batch);
+    free(dec);
+    free(cap);
+    free(ring);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    struct options o;
+    parse_options(argc, argv, &o);
+    static char outbuf[1 << 16];
+    /* Live output is read by a person or a script as it happens. */
+    bool live = !o.cap.file;
+    setvbuf(stdout, outbuf, live ? _IOLBF : _IOFBF, sizeof outbuf);
+    if (o.list_interfaces) {
+        char err[PCAP_ERRBUF_SIZE + 64];
+        if (!capture_list_interfaces(stdout, err, sizeof err)) {
+            fprintf(stderr, "wirescope: %s\n", err);
+            return 1;
+        }
+        return 0;
+    }
+    int rc = run(&o);
+    free((char *)o.cap.filter);
+    return rc;
+}

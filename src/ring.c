@@ -1,0 +1,126 @@
+/* SPSC ring: reserve/commit on the producer, peek/release on the consumer. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "wirescope/ring.h"
+
+/* Every record starts with this header; len == RING_SKIP marks padding up
+ * to the end of the buffer. */
+struct ring_hdr {
+    uint32_t len; /* payload bytes */
+    uint32_t pad;
+};
+
+#define RING_SKIP UINT32_MAX
+#define RING_ALIGN 8
+
+static size_t pad8(size_t n) { return (n + RING_ALIGN - 1) & ~(size_t)(RING_ALIGN - 1); }
+
+static size_t next_pow2(size_t n)
+{
+    size_t p = 4096;
+    while (p < n && p < (SIZE_MAX >> 1))
+        p <<= 1;
+    return p;
+}
+
+bool ring_init(struct ring *r, size_t capacity)
+{
+    memset(r, 0, sizeof *r);
+    r->size = next_pow2(capacity);
+    r->mask = r->size - 1;
+    r->buf = aligned_alloc(RING_CACHELINE, r->size);
+    if (!r->buf)
+        return false;
+    atomic_init(&r->head, 0);
+    atomic_init(&r->tail, 0);
+    return true;
+}
+
+void ring_destroy(struct ring *r)
+{
+    free(r->buf);
+    r->buf = NULL;
+}
+
+size_t ring_max_record(const struct ring *r)
+{
+    /* Half the ring, so a record always fits once the ring drains even
+     * when a skip marker is needed. */
+    return r->size / 2 - sizeof(struct ring_hdr);
+}
+
+static bool ring_has_room(struct ring *r, size_t tail, size_t need)
+{
+    if (tail + need - r->head_cache <= r->size)
+        return true;
+    r->head_cache = atomic_load_explicit(&r->head, memory_order_acquire);
+    return tail + need - r->head_cache <= r->size;
+}
+
+void *ring_reserve(struct ring *r, size_t len)
+{
+    if (len > ring_max_record(r))
+        return NULL;
+    size_t need = pad8(sizeof(struct ring_hdr) + len);
+    size_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+    size_t off = tail & r->mask;
+    size_t to_end = r->size - off;
+    size_t skip = need > to_end ? to_end : 0;
+    if (!ring_has_room(r, tail, skip + need))
+        return NULL;
+    if (skip) {
+        /* The skip marker is published together with the record. */
+        struct ring_hdr *marker = (struct ring_hdr *)(r->buf + off);
+        marker->len = RING_SKIP;
+        off = 0;
+    }
+    struct ring_hdr *h = (struct ring_hdr *)(r->buf + off);
+    h->len = (uint32_t)len;
+    r->reserved_at = tail;
+    r->reserved_len = skip + need;
+    return h + 1;
+}
+
+void ring_commit(struct ring *r)
+{
+    atomic_store_explicit(&r->tail, r->reserved_at + r->reserved_len,
+                          memory_order_release);
+    r->reserved_len = 0;
+}
+
+const void *ring_peek(struct ring *r, size_t *len)
+{
+    size_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+    for (;;) {
+        if (head == r->tail_cache) {
+            r->tail_cache = atomic_load_explicit(&r->tail, memory_order_acquire);
+            if (head == r->tail_cache)
+                return NULL;
+        }
+        size_t off = head & r->mask;
+        const struct ring_hdr *h = (const struct ring_hdr *)(r->buf + off);
+        if (h->len == RING_SKIP) {
+            head += r->size - off;
+            atomic_store_explicit(&r->head, head, memory_order_release);
+            continue;
+        }
+        r->peeked_len = pad8(sizeof *h + h->len);
+        *len = h->len;
+        return h + 1;
+    }
+}
+
+void ring_release(struct ring *r)
+{
+    size_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+    atomic_store_explicit(&r->head, head + r->peeked_len, memory_order_release);
+    r->peeked_len = 0;
+}
+
+size_t ring_used(struct ring *r)
+{
+    size_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
+    size_t head = atomic_load_explicit(&r->head, memory_order_acquire);
+    return tail - head;
+}

@@ -1,0 +1,245 @@
+/* Tests of the cursor, the text buffer and the packet store. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "wirescope/capture.h"
+#include "wirescope/cursor.h"
+#include "wirescope/store.h"
+#include "wirescope/textbuf.h"
+
+START_TEST(test_cursor_reads_big_endian_values)
+{
+    const uint8_t b[] = {0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde};
+    struct cursor c = cur_make(b, sizeof b);
+    ck_assert_uint_eq(cur_u8(&c), 0x12);
+    ck_assert_uint_eq(cur_be16(&c), 0x3456);
+    ck_assert_uint_eq(cur_be32(&c), 0x789abcde);
+    ck_assert(cur_ok(&c));
+    ck_assert_uint_eq(cur_offset(&c), 7);
+    ck_assert_uint_eq(cur_left(&c), 0);
+}
+END_TEST
+
+START_TEST(test_cursor_short_read_is_sticky_and_returns_zero)
+{
+    const uint8_t b[] = {0xff, 0xee, 0xdd};
+    struct cursor c = cur_make(b, sizeof b);
+    ck_assert_uint_eq(cur_be32(&c), 0);
+    ck_assert(!cur_ok(&c));
+    /* position did not move: a 2-byte read still works but flag stays */
+    ck_assert_uint_eq(cur_be16(&c), 0xffee);
+    ck_assert(!cur_ok(&c));
+    ck_assert_uint_eq(cur_le16(&c), 0);
+    ck_assert_ptr_null(cur_take(&c, 2));
+    ck_assert_uint_eq(cur_u8(&c), 0xdd);
+    ck_assert_uint_eq(cur_u8(&c), 0);
+}
+END_TEST
+
+START_TEST(test_cursor_sub_narrows_and_advances_parent)
+{
+    const uint8_t b[] = {1, 2, 3, 4, 5, 6};
+    struct cursor c = cur_make(b, sizeof b);
+    cur_skip(&c, 1);
+    struct cursor s = cur_sub(&c, 3);
+    ck_assert_uint_eq(cur_left(&s), 3);
+    ck_assert_uint_eq(cur_offset(&s), 1);
+    ck_assert_uint_eq(cur_be16(&s), 0x0203);
+    ck_assert_uint_eq(cur_be16(&s), 0); /* would pass the inner end */
+    ck_assert(!cur_ok(&s));
+    ck_assert(cur_ok(&c));
+    ck_assert_uint_eq(cur_u8(&c), 5);
+}
+END_TEST
+
+START_TEST(test_cursor_sub_longer_than_data_marks_both_short)
+{
+    const uint8_t b[] = {1, 2, 3};
+    struct cursor c = cur_make(b, sizeof b);
+    struct cursor s = cur_sub(&c, 10);
+    ck_assert(!cur_ok(&s));
+    ck_assert(!cur_ok(&c));
+    ck_assert_uint_eq(cur_left(&s), 3);
+    ck_assert_uint_eq(cur_left(&c), 0);
+}
+END_TEST
+
+START_TEST(test_cursor_huge_length_cannot_overflow)
+{
+    const uint8_t b[] = {1, 2, 3, 4};
+    struct cursor c = cur_make(b, sizeof b);
+    ck_assert(!cur_skip(&c, SIZE_MAX));
+    ck_assert(!cur_ok(&c));
+    ck_assert_uint_eq(cur_left(&c), 4);
+}
+END_TEST
+
+START_TEST(test_textbuf_numbers_and_times)
+{
+    char buf[64];
+    struct textbuf tb;
+    tb_init(&tb, buf, sizeof buf);
+    tb_u64(&tb, 18446744073709551615u);
+    tb_putc(&tb, ' ');
+    tb_i64(&tb, -42);
+    tb_putc(&tb, ' ');
+    tb_time(&tb, 12, 345678000, false);
+    tb_putc(&tb, ' ');
+    tb_time(&tb, 0, 5, true);
+    tb_putc(&tb, ' ');
+    tb_fixed(&tb, -1234, 3);
+    ck_assert_str_eq(buf, "18446744073709551615 -42 12.345678 0.000000005 -1.234");
+}
+END_TEST
+
+START_TEST(test_textbuf_truncates_at_capacity)
+{
+    char buf[8];
+    struct textbuf tb;
+    tb_init(&tb, buf, sizeof buf);
+    tb_puts(&tb, "0123456789");
+    ck_assert_str_eq(buf, "0123456");
+    ck_assert(tb.truncated);
+}
+END_TEST
+
+START_TEST(test_textbuf_json_escapes_control_and_invalid_utf8)
+{
+    char buf[128];
+    struct textbuf tb;
+    tb_init(&tb, buf, sizeof buf);
+    tb_json_str(&tb, "a\"b\\c\x1b[31m\x7f\xff\xe2\x86\x92");
+    ck_assert_str_eq(buf, "\"a\\\"b\\\\c\\u001b[31m\\u007f\\ufffd\xe2\x86\x92\"");
+}
+END_TEST
+
+START_TEST(test_textbuf_alignment)
+{
+    char buf[32];
+    struct textbuf tb;
+    tb_init(&tb, buf, sizeof buf);
+    size_t mark = tb.len;
+    tb_puts(&tb, "42");
+    tb_align_right(&tb, mark, 5);
+    mark = tb.len;
+    tb_puts(&tb, "ab");
+    tb_pad_to(&tb, mark, 4);
+    tb_putc(&tb, '|');
+    ck_assert_str_eq(buf, "   42ab  |");
+}
+END_TEST
+
+static struct pkt_entry entry_of(uint32_t caplen)
+{
+    struct pkt_entry e = {.ts_sec = 1, .caplen = caplen, .len = caplen,
+                          .flow_id = STORE_NONE, .conn_id = STORE_NONE};
+    return e;
+}
+
+START_TEST(test_store_entry_is_at_most_48_bytes)
+{
+    ck_assert_uint_le(sizeof(struct pkt_entry), 48);
+}
+END_TEST
+
+START_TEST(test_store_keeps_bytes_in_memory)
+{
+    struct store *s = store_new(64u << 20, -1);
+    uint8_t bytes[100];
+    for (int i = 0; i < 1000; i++) {
+        memset(bytes, i & 0xff, sizeof bytes);
+        struct pkt_entry e = entry_of(60 + (uint32_t)(i % 40));
+        ck_assert_uint_eq(store_add(s, &e, CAP_NO_OFFSET, bytes), (uint64_t)i);
+    }
+    ck_assert_uint_eq(store_count(s), 1000);
+    uint8_t out[100];
+    ck_assert_uint_eq(store_read_bytes(s, 777, out, sizeof out), 60 + 777 % 40);
+    ck_assert_uint_eq(out[0], 777 & 0xff);
+    ck_assert_uint_eq(out[60 + 777 % 40 - 1], 777 & 0xff);
+    ck_assert_ptr_null(store_entry(s, 1000));
+    store_free(s);
+}
+END_TEST
+
+START_TEST(test_store_evicts_oldest_within_budget)
+{
+    size_t budget = 16u << 20; /* index chunk 2.5 MiB + 4 MiB byte chunks */
+    struct store *s = store_new(budget, -1);
+    static uint8_t bytes[1500];
+    uint64_t n = 40000; /* 60 MB of bytes */
+    for (uint64_t i = 0; i < n; i++) {
+        memcpy(bytes, &i, sizeof i);
+        struct pkt_entry e = entry_of(1500);
+        store_add(s, &e, CAP_NO_OFFSET, bytes);
+        ck_assert_uint_le(store_mem_used(s), budget);
+    }
+    ck_assert_uint_eq(store_count(s), n);
+    ck_assert_uint_gt(store_evicted(s), 0);
+    ck_assert_uint_eq(store_first(s), store_evicted(s));
+    ck_assert_ptr_null(store_entry(s, 0));
+    uint64_t last = n - 1, got = 0;
+    uint8_t out[1500];
+    ck_assert_uint_eq(store_read_bytes(s, last, out, sizeof out), 1500);
+    memcpy(&got, out, sizeof got);
+    ck_assert_uint_eq(got, last);
+    uint64_t first = store_first(s);
+    ck_assert_uint_eq(store_read_bytes(s, first, out, sizeof out), 1500);
+    memcpy(&got, out, sizeof got);
+    ck_assert_uint_eq(got, first);
+    store_free(s);
+}
+END_TEST
+
+START_TEST(test_store_reads_bytes_back_from_file)
+{
+    char path[] = "/tmp/ws-store-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    unlink(path);
+    const char content[] = "headerPACKET-ONE....PACKET-TWO";
+    ck_assert_int_eq(write(fd, content, sizeof content - 1), (ssize_t)sizeof content - 1);
+    struct store *s = store_new(64u << 20, fd);
+    struct pkt_entry e = entry_of(10);
+    store_add(s, &e, 6, NULL);
+    store_add(s, &e, 20, NULL);
+    char out[16] = "";
+    ck_assert_uint_eq(store_read_bytes(s, 1, (uint8_t *)out, sizeof out), 10);
+    ck_assert_mem_eq(out, "PACKET-TWO", 10);
+    ck_assert(store_entry(s, 0)->flags & PKT_F_IN_FILE);
+    ck_assert_uint_eq(store_mem_used(s), 65536 * sizeof(struct pkt_entry));
+    store_free(s);
+    close(fd);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("core");
+    TCase *tc = tcase_create("cursor");
+    tcase_add_test(tc, test_cursor_reads_big_endian_values);
+    tcase_add_test(tc, test_cursor_short_read_is_sticky_and_returns_zero);
+    tcase_add_test(tc, test_cursor_sub_narrows_and_advances_parent);
+    tcase_add_test(tc, test_cursor_sub_longer_than_data_marks_both_short);
+    tcase_add_test(tc, test_cursor_huge_length_cannot_overflow);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("textbuf");
+    tcase_add_test(tc, test_textbuf_numbers_and_times);
+    tcase_add_test(tc, test_textbuf_truncates_at_capacity);
+    tcase_add_test(tc, test_textbuf_json_escapes_control_and_invalid_utf8);
+    tcase_add_test(tc, test_textbuf_alignment);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("store");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_store_entry_is_at_most_48_bytes);
+    tcase_add_test(tc, test_store_keeps_bytes_in_memory);
+    tcase_add_test(tc, test_store_evicts_oldest_within_budget);
+    tcase_add_test(tc, test_store_reads_bytes_back_from_file);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
