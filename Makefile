@@ -39,19 +39,22 @@ wirescope: $(BUILD)/wirescope
 	cp $< $@
 
 $(BUILD)/wirescope: $(MAIN_OBJ) $(BUILD)/libws.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD  $@"
+	@$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/libws.a: $(LIB_OBJ)
-	rm -f $@
-	ar rcs $@ $^
+	@rm -f $@
+	@ar rcs $@ $^
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	@echo "  CC  $<"
+	@$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/test/%: test/unit/%.c $(BUILD)/libws.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -Itest -o $@ $< $(BUILD)/libws.a $(CHECK_LIBS) $(LDLIBS)
+	@echo "  CC  $<"
+	@$(CC) $(CFLAGS) $(CHECK_CFLAGS) -Itest -o $@ $< $(BUILD)/libws.a $(CHECK_LIBS) $(LDLIBS) -lpcap
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 

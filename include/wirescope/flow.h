@@ -3,6 +3,7 @@
 #define WIRESCOPE_FLOW_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "wirescope/addr.h"
@@ -30,21 +31,31 @@ struct flow {
     uint64_t id;        /* from 0 in order of first packet */
     bool a_is_lo;       /* initiator a is key.lo (else key.hi) */
     uint8_t app;        /* application protocol once known (0 = unknown) */
-    uint64_t first_ns, last_ns; /* epoch nanoseconds */
+    /* epoch nanoseconds: earliest and latest packet time seen (the two
+     * stay ordered even when a capture's timestamps step backwards) */
+    uint64_t first_ns, last_ns;
     uint64_t pkts[2];   /* indexed by FLOW_A2B / FLOW_B2A */
     uint64_t bytes[2];  /* original wire length, as tshark counts */
     /* TCP: first sequence number seen per direction, for relative
      * numbers until the connection tracker takes over. */
     uint32_t tcp_isn[2];
     bool tcp_isn_set[2];
-    /* table-private links (least-recently-seen list, slot) */
-    uint32_t lru_prev, lru_next;
-    uint32_t slot;
+    /* table-private: the flow's 32-bit hash tag, which also gives its home
+     * index slot (the least-recently-seen links live in a separate compact
+     * array of the table, so a record is exactly 128 bytes) */
+    uint32_t hash;
 };
 
 struct flow_table;
 
-/* max_flows > 0; seed keys the hash (pass a random value per run). */
+/*
+ * max_flows > 0 (values above 2^30 are clamped); seed keys the hash (pass a
+ * random value per run). Records are allocated in chunks as flows arrive and
+ * the hash index doubles as needed up to twice max_flows, so memory follows
+ * the number of flows actually seen. A struct flow pointer stays valid until
+ * that flow is evicted (its record is then reused) or the table is freed.
+ * Single-threaded: one thread owns the table.
+ */
 struct flow_table *flow_table_new(uint32_t max_flows, uint64_t seed);
 void flow_table_free(struct flow_table *t);
 
@@ -65,19 +76,40 @@ struct flow *flow_table_update(struct flow_table *t,
                                const struct ws_packet *pkt, uint64_t ts_ns,
                                uint32_t wire_len, int *dir);
 
-/* Looks a flow up without changing it. */
+/* Looks a flow up without changing it (NULL when absent). */
 struct flow *flow_table_find(struct flow_table *t, const struct flow_key *key);
 
 uint32_t flow_table_count(const struct flow_table *t);
 uint64_t flow_table_evictions(const struct flow_table *t);
 uint64_t flow_table_created(const struct flow_table *t);
 
-/* Calls fn for every flow in the table in increasing id order. */
+/* Calls fn for every flow in the table in increasing id order. fn must not
+ * change the table. O(n) when nothing was evicted, else O(n log n) with a
+ * temporary array of n pointers. */
 void flow_table_foreach_by_id(struct flow_table *t,
                               void (*fn)(const struct flow *f, void *arg),
                               void *arg);
 
+/* --- for tests --- */
+
+/* Current number of slots of the hash index (a power of two). */
+uint32_t flow_table_index_size(const struct flow_table *t);
+
+/* Replaces the keyed hash by fn (NULL restores it); fn returns the 32-bit
+ * tag, whose low bits pick the home slot, so a test can force collisions
+ * and probe chains. Only on an empty table. */
+void flow_table_set_test_hash(struct flow_table *t,
+                              uint32_t (*fn)(const struct flow_key *key));
+
+/* Checks every internal invariant (index reachability and tags, LRU list,
+ * free list, counts); NULL when consistent, else what is wrong. O(n). */
+const char *flow_table_check(const struct flow_table *t);
+
 /* Keyed 64-bit hash (SipHash-1-3) used for flows and connections. */
 uint64_t siphash13(const void *data, size_t len, uint64_t k0, uint64_t k1);
+/* SipHash-c-d with the round counts as parameters (siphash_rounds(.., 2, 4)
+ * is SipHash-2-4); for checking against published vectors. */
+uint64_t siphash_rounds(const void *data, size_t len, uint64_t k0, uint64_t k1,
+                        int c_rounds, int d_rounds);
 
 #endif

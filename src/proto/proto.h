@@ -53,4 +53,18 @@ void field_add(struct ws_packet *pkt, uint8_t depth, const char *name,
                uint32_t off, uint32_t len, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
 
+/* Name tables and helpers shared between dissectors. */
+const char *ws_ipproto_name(unsigned proto);  /* ipv4.c */
+const char *ws_dscp_name(unsigned dscp);      /* ipv4.c */
+const char *ws_ecn_name(unsigned ecn);        /* ipv4.c */
+const char *ws_ethertype_name(unsigned type); /* vlan.c */
+const char *ws_arphrd_name(unsigned hatype);  /* sll.c */
+const char *ws_sll_pkttype_name(unsigned type); /* sll.c */
+enum ws_proto ws_sll_next(struct ws_packet *pkt, uint16_t hatype,
+                          uint16_t proto);
+void ws_sll_addr_field(struct ws_packet *pkt, uint32_t off,
+                       const uint8_t addr[8], unsigned halen);
+void ws_sll_proto_field(struct ws_packet *pkt, uint32_t off, uint16_t hatype,
+                        uint16_t proto);
+
 #endif

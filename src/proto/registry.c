@@ -37,7 +37,7 @@ const struct proto_desc *proto_get(enum ws_proto id)
 #define DLT_IPV6 229
 #endif
 
-/* DLT_RAW, IPV4 and IPV6 start at an IP header whose version nibble
+/* DLT_RAW (LINKTYPE_RAW), IPV4 and IPV6 start at an IP header whose version nibble
  * decides; P_IPV4 with version 6 hands over to P_IPV6 (see ipv4.c). */
 enum ws_proto proto_from_linktype(int linktype)
 {
@@ -52,7 +52,6 @@ enum ws_proto proto_from_linktype(int linktype)
     case DLT_LOOP:
         return P_NULL;
     case DLT_RAW:
-    case 12: /* DLT_RAW on some BSDs, LINKTYPE_RAW = 101 maps to DLT_RAW */
     case DLT_IPV4:
         return P_IPV4;
     case DLT_IPV6:
@@ -74,7 +73,8 @@ enum ws_proto proto_from_ethertype(uint16_t ethertype)
         return P_IPV4;
     case 0x86dd:
         return P_IPV6;
-    case 0x0806:
+    case 0x0806: /* ARP */
+    case 0x8035: /* RARP */
         return P_ARP;
     case 0x8100: /* 802.1Q */
     case 0x88a8: /* 802.1ad (QinQ outer) */
@@ -96,6 +96,10 @@ enum ws_proto proto_from_ipproto(uint8_t ipproto)
         return P_UDP;
     case 58:
         return P_ICMPV6;
+    case 4: /* IP in IP */
+        return P_IPV4;
+    case 41: /* IPv6 in IP (6in4) */
+        return P_IPV6;
     case 0:  /* hop-by-hop */
     case 43: /* routing */
     case 44: /* fragment */

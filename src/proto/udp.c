@@ -1,0 +1,113 @@
+/* User Datagram Protocol header (RFC 768). */
+#include <string.h>
+
+#include "proto.h"
+
+#define UDP_HDR_LEN 8
+
+/*
+ * Offset just past the enclosing IP datagram on the wire, from the
+ * innermost IPv4 total length or IPv6 payload length, capped at the
+ * frame's wire length; 0 when unknown (a 0 length field as in TSO captures
+ * and jumbograms, or no IP layer).
+ */
+static uint32_t ip_wire_end(const struct ws_packet *pkt)
+{
+    uint32_t frame = pkt->len > pkt->caplen ? pkt->len : pkt->caplen;
+    for (unsigned i = pkt->nlayers; i-- > 0;) {
+        const struct ws_layer *ip = &pkt->layers[i];
+        if (ip->proto != P_IPV4 && ip->proto != P_IPV6)
+            continue;
+        struct cursor h = cur_make(pkt->data, pkt->caplen);
+        if (!cur_skip(&h, ip->off))
+            return 0;
+        uint32_t end;
+        if (ip->proto == P_IPV4) {
+            cur_skip(&h, 2);
+            uint16_t tot = cur_be16(&h);
+            end = tot ? ip->off + tot : 0;
+        } else {
+            cur_skip(&h, 4);
+            uint16_t plen = cur_be16(&h);
+            end = plen ? ip->off + 40 + plen : 0;
+        }
+        if (!cur_ok(&h))
+            return 0;
+        return end < frame ? end : frame;
+    }
+    return 0;
+}
+
+/*
+ * Bytes on the wire from offset `from` to the end of the IP datagram, with
+ * `left` of them captured. The rule: the datagram's end per its IP length
+ * field minus `from`, so a snaplen cut does not shrink the result and
+ * Ethernet padding does not grow it. When the IP length is unknown, the
+ * captured bytes plus whatever snaplen cut off the frame (pkt->len -
+ * pkt->caplen), as the frame cannot hold more than that.
+ */
+static uint32_t wire_len_from(const struct ws_packet *pkt, uint32_t from,
+                              size_t left)
+{
+    uint32_t end = ip_wire_end(pkt);
+    if (end != 0)
+        return end > from ? end - from : 0;
+    uint32_t cut = pkt->len > pkt->caplen ? pkt->len - pkt->caplen : 0;
+    return (uint32_t)left + cut;
+}
+
+static enum ws_proto udp_dissect(struct ws_packet *pkt, struct cursor *c)
+{
+    struct ws_layer *l = layer_open(pkt, P_UDP, c);
+    if (!l)
+        return P_NONE;
+    struct ws_udp *u = &pkt->u.udp;
+    memset(u, 0, sizeof *u);
+    uint32_t off = cur_offset(c);
+    size_t avail = cur_left(c);
+    pkt->l4_off = off;
+    pkt->payload_off = off;
+    pkt->payload_len = 0;
+
+    struct cursor h = cur_sub(c, avail < UDP_HDR_LEN ? avail : UDP_HDR_LEN);
+    pkt->sport = avail >= 2 ? cur_be16(&h) : 0;
+    pkt->dport = avail >= 4 ? cur_be16(&h) : 0;
+    u->len = cur_be16(&h);
+    u->csum = cur_be16(&h);
+    if (avail >= 2)
+        field_add(pkt, 1, "Source Port", off, 2, "%u", pkt->sport);
+    if (avail >= 4)
+        field_add(pkt, 1, "Destination Port", off + 2, 2, "%u", pkt->dport);
+    if (avail >= 6)
+        field_add(pkt, 1, "Length", off + 4, 2, "%u", u->len);
+    if (avail >= 8)
+        field_add(pkt, 1, "Checksum", off + 6, 2, "0x%04x", u->csum);
+    layer_close(pkt, l, c);
+    if (avail < UDP_HDR_LEN) {
+        layer_fail(pkt, l, EV_TRUNCATED);
+        pkt->payload_off = off + (uint32_t)avail;
+        return P_NONE;
+    }
+
+    /* The datagram on the wire as the IP length gives it. */
+    uint32_t seg = wire_len_from(pkt, off, avail);
+    pkt->payload_off = off + UDP_HDR_LEN;
+    if (seg < UDP_HDR_LEN)
+        seg = UDP_HDR_LEN;
+    if (u->len < UDP_HDR_LEN || u->len > seg) {
+        /* Unusable length field: keep the payload the IP length gives. */
+        layer_fail(pkt, l, EV_BAD_TOTAL_LEN);
+        pkt->payload_len = seg - UDP_HDR_LEN;
+    } else {
+        pkt->payload_len = u->len - UDP_HDR_LEN;
+        if (pkt->payload_len < cur_left(c)) {
+            /* Bytes past the UDP length (padding) are not payload. */
+            struct cursor body = cur_sub(c, pkt->payload_len);
+            *c = body;
+        }
+    }
+    return cur_left(c) > 0 ? P_DATA : P_NONE;
+}
+
+const struct proto_desc proto_udp = {P_UDP, "UDP", "User Datagram Protocol",
+                                     udp_dissect};

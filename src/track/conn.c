@@ -1,0 +1,558 @@
+/* TCP connection tracker: one function changes state and logs it. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "wirescope/conn.h"
+#include "wirescope/xalloc.h"
+
+#define CONN_IDLE_NEW_NS (600ull * 1000000000ull) /* SYN after 10 min idle */
+
+struct conn_table {
+    struct conn **by_id;  /* index = id - first_id */
+    uint64_t first_id;    /* oldest retained id */
+    uint64_t next_id;
+    size_t cap;
+    uint32_t max_conns;
+    uint64_t evicted;
+};
+
+static const char *const state_names[TS_COUNT] = {
+    "CLOSED",      "LISTEN",     "SYN_SENT",   "SYN_RECEIVED",
+    "ESTABLISHED", "FIN_WAIT_1", "FIN_WAIT_2", "CLOSING",
+    "TIME_WAIT",   "CLOSE_WAIT", "LAST_ACK",
+};
+
+static const char *const close_names[CLOSE_COUNT] = {
+    "none", "open", "four-way", "three-way", "simultaneous",
+    "half-close", "abort", "refused",
+};
+
+const char *conn_state_name(enum tcp_state s)
+{
+    return (unsigned)s < TS_COUNT ? state_names[s] : "?";
+}
+
+const char *conn_close_name(enum conn_close t)
+{
+    return (unsigned)t < CLOSE_COUNT ? close_names[t] : "?";
+}
+
+struct conn_table *conn_table_new(uint32_t max_conns)
+{
+    struct conn_table *t = xcalloc(1, sizeof *t);
+    t->max_conns = max_conns ? max_conns : 1;
+    t->cap = 1024;
+    t->by_id = xcalloc(t->cap, sizeof *t->by_id);
+    return t;
+}
+
+void conn_table_free(struct conn_table *t)
+{
+    if (!t)
+        return;
+    for (uint64_t id = t->first_id; id < t->next_id; id++)
+        free(t->by_id[id - t->first_id]);
+    free(t->by_id);
+    free(t);
+}
+
+uint64_t conn_table_count(const struct conn_table *t) { return t->next_id; }
+uint64_t conn_table_evicted(const struct conn_table *t) { return t->evicted; }
+
+struct conn *conn_table_get(struct conn_table *t, uint64_t id)
+{
+    if (id < t->first_id || id >= t->next_id)
+        return NULL;
+    return t->by_id[id - t->first_id];
+}
+
+void conn_table_foreach(struct conn_table *t,
+                        void (*fn)(const struct conn *c, void *arg), void *arg)
+{
+    for (uint64_t id = t->first_id; id < t->next_id; id++)
+        if (t->by_id[id - t->first_id])
+            fn(t->by_id[id - t->first_id], arg);
+}
+
+/* Frees the oldest finished connections beyond the limit. A connection
+ * still attached to a flow is never freed; the flow limit bounds those. */
+static void enforce_limit(struct conn_table *t)
+{
+    uint64_t kept = t->next_id - t->first_id;
+    size_t shift = 0;
+    while (kept > t->max_conns) {
+        struct conn *c = t->by_id[shift];
+        if (c && !c->closed && !c->evicted)
+            break;
+        free(c);
+        t->by_id[shift] = NULL;
+        shift++;
+        kept--;
+        t->evicted++;
+    }
+    if (shift) {
+        memmove(t->by_id, t->by_id + shift,
+                (t->next_id - t->first_id - shift) * sizeof *t->by_id);
+        t->first_id += shift;
+    }
+}
+
+static struct conn *conn_create(struct conn_table *t)
+{
+    enforce_limit(t);
+    size_t used = (size_t)(t->next_id - t->first_id);
+    if (used == t->cap) {
+        t->cap *= 2;
+        t->by_id = xrealloc(t->by_id, t->cap * sizeof *t->by_id);
+    }
+    struct conn *c = xcalloc(1, sizeof *c);
+    c->id = t->next_id++;
+    c->active_closer = -1;
+    c->rst_side = -1;
+    for (int s = 0; s < 2; s++) {
+        c->hist_next[s][0] = c->hist_next[s][1] = c->hist_next[s][2] = 1;
+    }
+    tcp_seq_init(&c->seq);
+    t->by_id[used] = c;
+    return c;
+}
+
+void conn_table_detach(struct conn_table *t, struct conn *c)
+{
+    (void)t;
+    if (c && !c->closed)
+        c->evicted = true;
+}
+
+/* ---- the single place where a side's state changes ---- */
+
+static void conn_set_state(struct conn *c, int side, enum tcp_state to,
+                           uint64_t ts_ns, uint64_t packet)
+{
+    enum tcp_state from = (enum tcp_state)c->state[side];
+    if (from == to)
+        return;
+    c->state[side] = (uint8_t)to;
+    if (c->log_len < CONN_LOG_MAX) {
+        struct conn_event *e = &c->log[c->log_len++];
+        e->ts_ns = ts_ns;
+        e->packet = packet;
+        e->side = (uint8_t)side;
+        e->from = (uint8_t)from;
+        e->to = (uint8_t)to;
+    } else {
+        c->log_dropped++;
+    }
+}
+
+/* ---- Zeek history ---- */
+
+enum { HIST_SYN = 1, HIST_FIN = 2, HIST_RST = 4, HIST_DATA = 8, HIST_ACK = 16,
+       HIST_MULTI = 32, HIST_FIN_RST = 64 };
+enum { SCALED_T = 0, SCALED_W = 1, SCALED_C = 2 };
+
+static void history_add(struct conn *c, int side, char code)
+{
+    if (c->history_len >= CONN_HISTORY_MAX)
+        return;
+    if (side == SIDE_SERVER && code >= 'A' && code <= 'Z')
+        code = (char)(code - 'A' + 'a');
+    c->history[c->history_len++] = code;
+    c->history[c->history_len] = '\0';
+}
+
+/* True when this kind was already recorded for the side (Zeek's rule);
+ * otherwise records it. */
+static bool history_check(struct conn *c, int side, uint16_t mask, char code)
+{
+    if (c->hist_seen[side] & mask)
+        return true;
+    c->hist_seen[side] |= mask;
+    history_add(c, side, code);
+    return false;
+}
+
+/* T, W and C are logged at the 1st, 10th, 100th, ... occurrence. */
+static void history_scaled(struct conn *c, int side, int which, char code)
+{
+    if (++c->hist_count[side][which] == c->hist_next[side][which]) {
+        history_add(c, side, code);
+        if (c->hist_next[side][which] < UINT32_MAX / 10)
+            c->hist_next[side][which] *= 10;
+    }
+}
+
+static void history_update(struct conn *c, int side, const struct ws_tcp *t,
+                           uint32_t rel_seq, uint32_t len)
+{
+    uint16_t f = t->flags;
+    int bits = !!(f & TCP_SYN) + !!(f & TCP_FIN) + !!(f & TCP_RST);
+    if (bits > 1) {
+        if ((f & TCP_FIN) && (f & TCP_RST))
+            history_check(c, side, HIST_FIN_RST, 'I');
+        else
+            history_check(c, side, HIST_MULTI, 'Q');
+    } else if (f & TCP_SYN) {
+        char code = (f & TCP_ACK) ? 'H' : 'S';
+        if (history_check(c, side, HIST_SYN, code) &&
+            rel_seq != c->hist_last_syn[side])
+            history_add(c, side, code);
+        c->hist_last_syn[side] = rel_seq;
+    } else if (f & TCP_FIN) {
+        /* A FIN's sequence number is at the end of its data. */
+        if (history_check(c, side, HIST_FIN, 'F') &&
+            rel_seq + len != c->hist_last_fin[side])
+            history_add(c, side, 'F');
+        c->hist_last_fin[side] = rel_seq + len;
+    } else if (f & TCP_RST) {
+        if (history_check(c, side, HIST_RST, 'R') &&
+            rel_seq != c->hist_last_rst[side])
+            history_add(c, side, 'R');
+        c->hist_last_rst[side] = rel_seq;
+    } else if (len) {
+        history_check(c, side, HIST_DATA, 'D');
+    } else if (f & TCP_ACK) {
+        history_check(c, side, HIST_ACK, 'A');
+    }
+}
+
+/* ---- identity ---- */
+
+static bool same_endpoint(const struct conn *c, int side,
+                          const struct ws_addr *a, uint16_t port)
+{
+    return c->port[side] == port && addr_cmp(&c->addr[side], a) == 0;
+}
+
+static void conn_assign_sides(struct conn *c, const struct ws_packet *pkt)
+{
+    uint16_t f = pkt->u.tcp.flags;
+    bool src_is_client;
+    if ((f & TCP_SYN) && !(f & TCP_ACK))
+        src_is_client = true;
+    else if ((f & TCP_SYN) && (f & TCP_ACK))
+        src_is_client = false;
+    else /* mid-stream: the higher port is the client */
+        src_is_client = pkt->sport >= pkt->dport;
+    c->partial = !((f & TCP_SYN) && !(f & TCP_ACK));
+    int cs = src_is_client ? 0 : 1;
+    c->addr[cs] = pkt->src;
+    c->port[cs] = pkt->sport;
+    c->addr[!cs] = pkt->dst;
+    c->port[!cs] = pkt->dport;
+    c->vlan = pkt->vlan;
+}
+
+static bool starts_new_connection(const struct conn *c,
+                                  const struct ws_packet *pkt, uint64_t ts_ns)
+{
+    const struct ws_tcp *t = &pkt->u.tcp;
+    if (!(t->flags & TCP_SYN) || (t->flags & TCP_ACK))
+        return false;
+    if (c->closed || c->rst_side >= 0 || c->fin_seen[0] || c->fin_seen[1])
+        return true;
+    if (ts_ns > c->last_ns && ts_ns - c->last_ns > CONN_IDLE_NEW_NS)
+        return true;
+    /* A SYN with a different ISN from the same client: port reuse. */
+    return c->mark[MARK_SYN] && !c->partial && !c->synack_seen &&
+           t->seq != c->seq_isn_client;
+}
+
+/* ---- state machine, one handler per kind of segment ---- */
+
+static void mark_once(struct conn *c, enum conn_mark m, uint64_t ts)
+{
+    if (!c->mark[m])
+        c->mark[m] = ts;
+}
+
+static bool seq_geq(uint32_t a, uint32_t b) { return (int32_t)(a - b) >= 0; }
+
+static void on_rst(struct conn *c, int side, uint64_t ts, uint64_t no)
+{
+    mark_once(c, MARK_RST, ts);
+    if (c->rst_side < 0)
+        c->rst_side = (int8_t)side;
+    c->zeek[side] = ZEEK_RESET;
+    conn_set_state(c, side, TS_CLOSED, ts, no);
+    conn_set_state(c, !side, TS_CLOSED, ts, no);
+    c->closed = true;
+}
+
+static void on_syn(struct conn *c, int side, const struct ws_tcp *t,
+                   uint64_t ts, uint64_t no)
+{
+    if (t->flags & TCP_ACK) {
+        mark_once(c, MARK_SYNACK, ts);
+        if (!c->synack_seen) {
+            c->synack_seen = true;
+            c->synack_isn = t->seq;
+        }
+        if (c->zeek[side] == ZEEK_INACTIVE)
+            c->zeek[side] = ZEEK_SYN_ACK_SENT;
+        enum tcp_state s = (enum tcp_state)c->state[side];
+        if (s == TS_CLOSED || s == TS_LISTEN || s == TS_SYN_SENT)
+            conn_set_state(c, side, TS_SYN_RECEIVED, ts, no);
+        return;
+    }
+    if (!c->mark[MARK_SYN])
+        c->seq_isn_client = t->seq;
+    mark_once(c, MARK_SYN, ts);
+    if (c->zeek[side] == ZEEK_INACTIVE)
+        c->zeek[side] = ZEEK_SYN_SENT;
+    if (c->state[side] == TS_CLOSED)
+        conn_set_state(c, side, TS_SYN_SENT, ts, no);
+    if (c->state[!side] == TS_CLOSED)
+        conn_set_state(c, !side, TS_LISTEN, ts, no);
+}
+
+static void establish(struct conn *c, uint64_t ts, uint64_t no)
+{
+    conn_set_state(c, SIDE_CLIENT, TS_ESTABLISHED, ts, no);
+    conn_set_state(c, SIDE_SERVER, TS_ESTABLISHED, ts, no);
+}
+
+/* An ACK without SYN: completes the handshake or a peer's FIN. */
+static void on_ack(struct conn *c, int side, const struct ws_tcp *t,
+                   uint64_t ts, uint64_t no)
+{
+    int peer = !side;
+    if (side == SIDE_CLIENT && c->synack_seen && !c->mark[MARK_HS_ACK] &&
+        c->state[SIDE_CLIENT] == TS_SYN_SENT && t->ack == c->synack_isn + 1) {
+        mark_once(c, MARK_HS_ACK, ts);
+        establish(c, ts, no);
+        if (c->zeek[SIDE_CLIENT] == ZEEK_SYN_SENT)
+            c->zeek[SIDE_CLIENT] = ZEEK_ESTABLISHED;
+        if (c->zeek[SIDE_SERVER] == ZEEK_SYN_ACK_SENT)
+            c->zeek[SIDE_SERVER] = ZEEK_ESTABLISHED;
+    }
+    if (c->fin_seen[peer] && !c->fin_acked[peer] &&
+        seq_geq(t->ack, c->fin_ack_seq[peer])) {
+        c->fin_acked[peer] = true;
+        mark_once(c, peer == SIDE_CLIENT ? MARK_FIN_C_ACKED : MARK_FIN_S_ACKED, ts);
+        switch (c->state[peer]) {
+        case TS_FIN_WAIT_1: conn_set_state(c, peer, TS_FIN_WAIT_2, ts, no); break;
+        case TS_CLOSING: conn_set_state(c, peer, TS_TIME_WAIT, ts, no); break;
+        case TS_LAST_ACK: conn_set_state(c, peer, TS_CLOSED, ts, no); break;
+        default: break;
+        }
+    }
+}
+
+static void on_fin(struct conn *c, int side, const struct ws_tcp *t,
+                   uint32_t len, uint64_t ts, uint64_t no)
+{
+    int peer = !side;
+    if (c->fin_seen[side])
+        return;
+    c->fin_seen[side] = true;
+    c->fin_ack_seq[side] = t->seq + len + 1;
+    mark_once(c, side == SIDE_CLIENT ? MARK_FIN_C : MARK_FIN_S, ts);
+    if (c->active_closer < 0)
+        c->active_closer = (int8_t)side;
+    else if (c->fin_seen[peer] && !c->fin_acked[peer])
+        c->simultaneous = true; /* this FIN does not acknowledge the other */
+    c->zeek[side] = ZEEK_CLOSED;
+    enum tcp_state s = (enum tcp_state)c->state[side];
+    if (s == TS_CLOSE_WAIT)
+        conn_set_state(c, side, TS_LAST_ACK, ts, no);
+    else if (s != TS_CLOSED && s != TS_LAST_ACK && s != TS_CLOSING &&
+             s != TS_TIME_WAIT)
+        conn_set_state(c, side, TS_FIN_WAIT_1, ts, no);
+    switch (c->state[peer]) {
+    case TS_ESTABLISHED:
+    case TS_SYN_RECEIVED:
+    case TS_SYN_SENT:
+        conn_set_state(c, peer, TS_CLOSE_WAIT, ts, no);
+        break;
+    case TS_FIN_WAIT_1: conn_set_state(c, peer, TS_CLOSING, ts, no); break;
+    case TS_FIN_WAIT_2: conn_set_state(c, peer, TS_TIME_WAIT, ts, no); break;
+    default: break;
+    }
+}
+
+static bool side_done(const struct conn *c, int side)
+{
+    return c->state[side] == TS_CLOSED || c->state[side] == TS_TIME_WAIT;
+}
+
+static void track_state(struct conn *c, int side, const struct ws_packet *pkt,
+                        uint64_t ts, uint64_t no)
+{
+    const struct ws_tcp *t = &pkt->u.tcp;
+    uint32_t len = pkt->payload_len;
+    if (t->flags & TCP_RST) {
+        on_rst(c, side, ts, no);
+        return;
+    }
+    if (c->partial && c->state[0] == TS_CLOSED && c->state[1] == TS_CLOSED &&
+        !(t->flags & TCP_SYN))
+        establish(c, ts, no); /* mid-stream: both sides already talking */
+    if (c->zeek[side] == ZEEK_INACTIVE && !(t->flags & TCP_SYN))
+        c->zeek[side] = ZEEK_PARTIAL;
+    if (t->flags & TCP_SYN)
+        on_syn(c, side, t, ts, no);
+    else if (t->flags & TCP_ACK)
+        on_ack(c, side, t, ts, no);
+    if (len) {
+        mark_once(c, side == SIDE_CLIENT ? MARK_DATA_C2S : MARK_DATA_S2C, ts);
+        if (c->fin_seen[!side] && !(t->flags & TCP_SYN))
+            c->data_after_fin[side] = true;
+    }
+    if (t->flags & TCP_FIN)
+        on_fin(c, side, t, len, ts, no);
+    if (side_done(c, 0) && side_done(c, 1) && c->fin_seen[0] && c->fin_seen[1])
+        c->closed = true;
+}
+
+static void count_analysis(struct conn *c, int side, uint32_t flags)
+{
+    for (int i = 0; i < TA_COUNT; i++)
+        if (flags & (1u << i))
+            c->analysis[i]++;
+    if (flags & ((1u << TA_RETRANSMISSION) | (1u << TA_FAST_RETRANSMISSION) |
+                 (1u << TA_SPURIOUS_RETRANSMISSION)))
+        history_scaled(c, side, SCALED_T, 'T');
+    if (flags & (1u << TA_ZERO_WINDOW))
+        history_scaled(c, side, SCALED_W, 'W');
+}
+
+void conn_table_segment(struct conn_table *t, struct conn **cur,
+                        const struct ws_packet *pkt, uint64_t packet_no,
+                        uint64_t ts_ns, uint32_t wire_len, struct conn_seg *out)
+{
+    struct conn *c = *cur;
+    if (c && starts_new_connection(c, pkt, ts_ns)) {
+        c->closed = true; /* superseded: its 5-tuple starts over */
+        c = NULL;
+    }
+    if (!c) {
+        c = conn_create(t);
+        conn_assign_sides(c, pkt);
+        c->first_ns = ts_ns;
+        *cur = c;
+    }
+    int side = same_endpoint(c, SIDE_CLIENT, &pkt->src, pkt->sport) ? SIDE_CLIENT
+                                                                    : SIDE_SERVER;
+    const struct ws_tcp *tcp = &pkt->u.tcp;
+    c->pkts[side]++;
+    c->bytes[side] += wire_len;
+    c->payload[side] += pkt->payload_len;
+    c->last_ns = ts_ns;
+    c->mark[MARK_LAST] = ts_ns;
+    uint16_t f = tcp->flags;
+    if (((f & TCP_SYN) && (f & (TCP_FIN | TCP_RST))) ||
+        !(f & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN | TCP_PSH | TCP_URG)))
+        c->bad_flags++;
+
+    out->conn = c;
+    out->side = side;
+    tcp_seq_segment(&c->seq, side, pkt, packet_no, ts_ns, &out->ta);
+    count_analysis(c, side, out->ta.flags);
+    history_update(c, side, tcp, out->ta.rel_seq, pkt->payload_len);
+    track_state(c, side, pkt, ts_ns, packet_no);
+}
+
+/* ---- derived figures ---- */
+
+enum conn_close conn_close_type(const struct conn *c)
+{
+    bool fin_c = c->fin_seen[0], fin_s = c->fin_seen[1];
+    bool graceful_done = fin_c && fin_s && c->fin_acked[0] && c->fin_acked[1];
+    if (c->rst_side >= 0 && !graceful_done) {
+        if (!c->synack_seen && c->mark[MARK_SYN] && c->rst_side == SIDE_SERVER &&
+            !c->mark[MARK_DATA_C2S] && !c->mark[MARK_DATA_S2C])
+            return CLOSE_REFUSED;
+        return CLOSE_ABORT;
+    }
+    if (fin_c || fin_s) {
+        int closer = c->active_closer;
+        if (closer >= 0 && c->data_after_fin[!closer])
+            return CLOSE_HALF;
+        if (!(fin_c && fin_s))
+            return CLOSE_OPEN;
+        if (c->simultaneous)
+            return CLOSE_SIMULTANEOUS;
+        enum conn_mark acked = closer == SIDE_CLIENT ? MARK_FIN_C_ACKED : MARK_FIN_S_ACKED;
+        enum conn_mark second = closer == SIDE_CLIENT ? MARK_FIN_S : MARK_FIN_C;
+        if (c->mark[acked] && c->mark[acked] == c->mark[second])
+            return CLOSE_THREE_WAY;
+        return CLOSE_FOUR_WAY;
+    }
+    if (c->mark[MARK_HS_ACK] || c->partial || c->state[0] == TS_ESTABLISHED)
+        return CLOSE_OPEN;
+    return CLOSE_NONE;
+}
+
+/* Zeek's regular expression ^\^?S[^HAFGIQ]*R.* by hand. */
+static bool history_is_syn_then_rst(const char *h)
+{
+    if (*h == '^')
+        h++;
+    if (*h++ != 'S')
+        return false;
+    for (; *h; h++) {
+        if (*h == 'R')
+            return true;
+        if (strchr("HAFGIQ", *h))
+            return false;
+    }
+    return false;
+}
+
+const char *conn_zeek_state(const struct conn *c)
+{
+    int os = c->zeek[SIDE_CLIENT], rs = c->zeek[SIDE_SERVER];
+    bool o_inactive = os == ZEEK_INACTIVE || os == ZEEK_PARTIAL;
+    bool r_inactive = rs == ZEEK_INACTIVE || rs == ZEEK_PARTIAL;
+    if (rs == ZEEK_RESET) {
+        if (os == ZEEK_SYN_SENT || os == ZEEK_SYN_ACK_SENT ||
+            (os == ZEEK_RESET && c->payload[0] == 0 && c->payload[1] == 0))
+            return "REJ";
+        return o_inactive ? "RSTRH" : "RSTR";
+    }
+    if (os == ZEEK_RESET) {
+        if (r_inactive)
+            return history_is_syn_then_rst(c->history) ? "RSTOS0" : "OTH";
+        return "RSTO";
+    }
+    if (rs == ZEEK_CLOSED && os == ZEEK_CLOSED)
+        return "SF";
+    if (os == ZEEK_CLOSED)
+        return r_inactive ? "SH" : "S2";
+    if (rs == ZEEK_CLOSED)
+        return o_inactive ? "SHR" : "S3";
+    if (os == ZEEK_SYN_SENT && rs == ZEEK_INACTIVE)
+        return "S0";
+    if (os == ZEEK_ESTABLISHED && rs == ZEEK_ESTABLISHED)
+        return "S1";
+    return "OTH";
+}
+
+static double span(uint64_t from, uint64_t to)
+{
+    if (!from || !to || to < from)
+        return -1;
+    return (double)(to - from) / 1e9;
+}
+
+void conn_times(const struct conn *c, struct conn_times *o)
+{
+    o->initial_rtt = span(c->mark[MARK_SYN], c->mark[MARK_HS_ACK]);
+    o->syn_synack = span(c->mark[MARK_SYN], c->mark[MARK_SYNACK]);
+    o->synack_ack = span(c->mark[MARK_SYNACK], c->mark[MARK_HS_ACK]);
+    o->ttfb = span(c->mark[MARK_DATA_C2S], c->mark[MARK_DATA_S2C]);
+    uint64_t first_close = 0;
+    if (c->active_closer >= 0)
+        first_close = c->mark[c->active_closer == SIDE_CLIENT ? MARK_FIN_C : MARK_FIN_S];
+    uint64_t end = 0;
+    if (c->fin_acked[0] && c->fin_acked[1])
+        end = c->mark[MARK_FIN_C_ACKED] > c->mark[MARK_FIN_S_ACKED]
+                  ? c->mark[MARK_FIN_C_ACKED] : c->mark[MARK_FIN_S_ACKED];
+    else if (c->mark[MARK_RST])
+        end = c->mark[MARK_RST];
+    if (!first_close)
+        first_close = c->mark[MARK_RST];
+    o->teardown = span(first_close, end);
+    o->duration = span(c->first_ns, c->last_ns);
+}
