@@ -13,9 +13,11 @@
 
 #include "wirescope/batch.h"
 #include "wirescope/capture.h"
+#include "wirescope/conn.h"
 #include "wirescope/decoder.h"
 #include "wirescope/flow.h"
 #include "wirescope/privdrop.h"
+#include "wirescope/render.h"
 #include "wirescope/ring.h"
 #include "wirescope/store.h"
 #include "wirescope/xalloc.h"
@@ -24,7 +26,7 @@
 #define WIRESCOPE_VERSION "0.0.0"
 #endif
 
-enum mode { MODE_PACKETS, MODE_FLOWS };
+enum mode { MODE_PACKETS, MODE_FLOWS, MODE_CONNS, MODE_LADDER };
 
 struct options {
     struct capture_opts cap;
@@ -36,6 +38,9 @@ struct options {
     uint64_t mem_mib;
     uint64_t ring_mib;
     uint64_t max_flows;
+    uint64_t max_conns;
+    uint64_t ladder_id;
+    int modes_given;
 };
 
 enum {
@@ -46,6 +51,9 @@ enum {
     OPT_MEM,
     OPT_RING,
     OPT_MAX_FLOWS,
+    OPT_MAX_CONNS,
+    OPT_CONNS,
+    OPT_LADDER,
     OPT_VERSION,
 };
 
@@ -61,6 +69,9 @@ static const struct option long_options[] = {
     {"list-interfaces", no_argument, NULL, 'D'},
     {"packets", no_argument, NULL, OPT_PACKETS},
     {"flows", no_argument, NULL, OPT_FLOWS},
+    {"conns", no_argument, NULL, OPT_CONNS},
+    {"ladder", required_argument, NULL, OPT_LADDER},
+    {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
     {"json", no_argument, NULL, OPT_JSON},
     {"duration", required_argument, NULL, OPT_DURATION},
     {"mem", required_argument, NULL, OPT_MEM},
@@ -75,9 +86,10 @@ static void usage(FILE *out)
 {
     fputs(
         "Usage: wirescope [-i IFACE] [-r FILE|-] [-w FILE] [-c COUNT] [-s SNAPLEN]\n"
-        "                 [-B KiB] [-p] [-Z USER] [-n] [-D] [--packets | --flows]\n"
-        "                 [--json] [--duration SEC] [--mem MiB] [--ring MiB]\n"
-        "                 [--max-flows N] [BPF expression ...]\n"
+        "                 [-B KiB] [-p] [-Z USER] [-n] [-D]\n"
+        "                 [--packets | --flows | --conns | --ladder ID] [--json]\n"
+        "                 [--duration SEC] [--mem MiB] [--ring MiB] [--max-flows N]\n"
+        "                 [--max-conns N] [BPF expression ...]\n"
         "\n"
         "Input (default: live capture on the first interface libpcap lists)\n"
         "  -i IFACE       capture live on IFACE          -D  list interfaces\n"
@@ -89,12 +101,14 @@ static void usage(FILE *out)
         "Output\n"
         "  --packets      one line per packet (default until the terminal UI)\n"
         "  --flows        conversation table at the end\n"
+        "  --conns        TCP connections: states, close, RTT, analysis counts\n"
+        "  --ladder ID    ladder diagram and timeline of TCP connection ID\n"
         "  --json         JSON Lines instead of text\n"
         "  -w FILE        also save every captured packet to FILE (pcap)\n"
         "  -n             no name resolution (wirescope never resolves names)\n"
         "Limits and privileges\n"
         "  --mem MiB      packet store budget (512)   --ring MiB  ring size (64)\n"
-        "  --max-flows N  flow table limit (1000000)\n"
+        "  --max-flows N  flow table limit (1000000)  --max-conns N  (1000000)\n"
         "  -Z USER        drop root to USER once capture is open (nobody)\n"
         "  -h, --help     this help                  --version  print the version\n",
         out);
@@ -161,6 +175,7 @@ static void parse_options(int argc, char **argv, struct options *o)
     o->mem_mib = 512;
     o->ring_mib = 64;
     o->max_flows = 1000000;
+    o->max_conns = 1000000;
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, ":i:r:w:c:s:B:pZ:nDh", long_options,
@@ -180,8 +195,15 @@ static void parse_options(int argc, char **argv, struct options *o)
         case OPT_VERSION:
             printf("wirescope %s\n%s\n", WIRESCOPE_VERSION, pcap_lib_version());
             exit(0);
-        case OPT_PACKETS: o->mode = MODE_PACKETS; break;
-        case OPT_FLOWS: o->mode = MODE_FLOWS; break;
+        case OPT_PACKETS: o->mode = MODE_PACKETS; o->modes_given++; break;
+        case OPT_FLOWS: o->mode = MODE_FLOWS; o->modes_given++; break;
+        case OPT_CONNS: o->mode = MODE_CONNS; o->modes_given++; break;
+        case OPT_LADDER:
+            o->mode = MODE_LADDER;
+            o->modes_given++;
+            o->ladder_id = parse_uint(optarg, "--ladder connection id", 0, UINT32_MAX - 1);
+            break;
+        case OPT_MAX_CONNS: o->max_conns = parse_uint(optarg, "--max-conns", 1, 100000000); break;
         case OPT_JSON: o->json = true; break;
         case OPT_DURATION: o->duration = parse_seconds(optarg); break;
         case OPT_MEM: o->mem_mib = parse_uint(optarg, "--mem", 16, 1048576); break;
@@ -193,6 +215,10 @@ static void parse_options(int argc, char **argv, struct options *o)
     }
     if (o->cap.iface && o->cap.file)
         fail_usage("-i and -r cannot be used together", NULL);
+    if (o->modes_given > 1)
+        fail_usage("choose one of --packets, --flows, --conns, --ladder", NULL);
+    if (o->mode == MODE_LADDER && o->json)
+        fail_usage("--ladder draws text; --json is for --packets, --flows, --conns", NULL);
     if (optind < argc)
         o->cap.filter = join_args(argc - optind, argv + optind);
 }
@@ -239,18 +265,37 @@ static const char *end_reason(const struct capture *cap)
     }
 }
 
-static void print_summary(const struct capture *cap, const struct decoder *dec,
-                          struct store *store, struct flow_table *flows)
+static void print_summary(const struct capture *cap, const struct decoder *dec)
 {
     fprintf(stderr,
             "wirescope: %" PRIu64 " packets captured, %" PRIu64 " decoded, %" PRIu64
             " malformed, dropped %" PRIu64 " by kernel, %" PRIu64 " by ring, %" PRIu64
-            " store evictions, %" PRIu64 " flows (%" PRIu64 " evicted)\n",
+            " store evictions, %" PRIu64 " flows (%" PRIu64 " evicted), %" PRIu64
+            " TCP connections (%" PRIu64 " evicted)\n",
             atomic_load(&cap->captured), atomic_load(&dec->decoded),
             atomic_load(&dec->malformed), atomic_load(&cap->kernel_drops),
             atomic_load(&cap->ring_drops) + atomic_load(&cap->oversize),
-            store_evicted(store), flow_table_created(flows),
-            flow_table_evictions(flows));
+            store_evicted(dec->store), flow_table_created(dec->flows),
+            flow_table_evictions(dec->flows), conn_table_count(dec->conns),
+            conn_table_evicted(dec->conns));
+}
+
+/* --ladder ID: the connection's ladder and timeline, or a clear error. */
+static int write_ladder(const struct options *o, struct decoder *dec)
+{
+    struct conn *c = conn_table_get(dec->conns, o->ladder_id);
+    if (!c) {
+        fprintf(stderr, "wirescope: no TCP connection %" PRIu64 " (%" PRIu64
+                        " connections seen; list them with --conns)\n",
+                o->ladder_id, conn_table_count(dec->conns));
+        return 1;
+    }
+    struct cellbuf cb;
+    cellbuf_init(&cb, 400, false);
+    ladder_render(&cb, c, dec->store, dec->cap->linktype);
+    cellbuf_print(&cb, stdout);
+    cellbuf_free(&cb);
+    return 0;
 }
 
 static int run(struct options *o)
@@ -274,8 +319,9 @@ static int run(struct options *o)
     }
     struct store *store = store_new((size_t)o->mem_mib << 20, cap->file_fd);
     struct flow_table *flows = flow_table_new((uint32_t)o->max_flows, random_seed());
+    struct conn_table *conns = conn_table_new((uint32_t)o->max_conns);
     struct decoder *dec = xmalloc(sizeof *dec);
-    decoder_init(dec, cap, store, flows);
+    decoder_init(dec, cap, store, flows, conns);
     struct batch *batch = xmalloc(sizeof *batch);
     batch_init(batch, stdout, o->json, cap->nanosecond);
     if (o->mode == MODE_PACKETS) {
@@ -298,10 +344,14 @@ static int run(struct options *o)
     pthread_join(cap_thread, NULL);
     pthread_join(dec_thread, NULL);
 
+    int status = 0;
     if (o->mode == MODE_FLOWS)
         batch_write_flows(batch, flows);
+    else if (o->mode == MODE_CONNS)
+        batch_write_conns(batch, conns);
+    else if (o->mode == MODE_LADDER)
+        status = write_ladder(o, dec);
     fflush(stdout);
-    int status = 0;
     const char *why = end_reason(cap);
     if (why && atomic_load(&cap->end) == CAPTURE_TRUNCATED)
         fprintf(stderr, "wirescope: warning: %s after %" PRIu64 " packets: %s\n",
@@ -316,8 +366,9 @@ static int run(struct options *o)
         fprintf(stderr, "wirescope: error writing %s\n", o->cap.write_file);
         status = 1;
     }
-    print_summary(cap, dec, store, flows);
+    print_summary(cap, dec);
     flow_table_free(flows);
+    conn_table_free(conns);
     store_free(store);
     ring_destroy(ring);
     free(batch);

@@ -104,7 +104,6 @@ struct conn {
     bool fin_seen[2], fin_acked[2];
     uint32_t synack_isn;   /* server ISN, to recognise the handshake ACK */
     bool synack_seen;
-    uint32_t seq_isn_client; /* the first SYN's sequence number */
     bool simultaneous;       /* second FIN sent before the first was ACKed */
 
     /* Zeek history string and its per-side bookkeeping */
@@ -124,14 +123,15 @@ struct conn {
     uint32_t log_dropped;
 };
 
-/* Derived figures, in seconds (negative = not available). */
+/* Derived figures in nanoseconds; CONN_NA when not available. */
+#define CONN_NA INT64_MIN
 struct conn_times {
-    double initial_rtt; /* first SYN to handshake ACK (tcp.analysis.initial_rtt) */
-    double syn_synack;  /* server-side leg as seen at the capture point */
-    double synack_ack;  /* client-side leg */
-    double ttfb;        /* first client payload to first server payload */
-    double teardown;    /* first FIN (or RST) to the end of the close */
-    double duration;
+    int64_t initial_rtt; /* first SYN to handshake ACK (tcp.analysis.initial_rtt) */
+    int64_t syn_synack;  /* SYN to SYN/ACK: the server-side leg */
+    int64_t synack_ack;  /* SYN/ACK to ACK: the client-side leg */
+    int64_t ttfb;        /* first client payload to first server payload */
+    int64_t teardown;    /* first FIN (or RST) to the end of the close */
+    int64_t duration;    /* first to last packet */
 };
 
 struct conn_table;

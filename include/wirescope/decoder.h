@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "wirescope/capture.h"
+#include "wirescope/conn.h"
 #include "wirescope/decode.h"
 #include "wirescope/flow.h"
 #include "wirescope/info.h"
@@ -19,6 +20,7 @@ struct decoded {
     const struct ws_packet *pkt;
     const struct flow *flow;      /* NULL for non-IP */
     int dir;                      /* FLOW_A2B / FLOW_B2A */
+    const struct conn_seg *tcp;   /* TCP tracking of the segment, or NULL */
     struct info_tcp_rel tcp_rel;  /* relative numbering for the Info column */
 };
 
@@ -29,6 +31,7 @@ struct decoder {
     struct ring *ring;
     struct store *store;
     struct flow_table *flows;
+    struct conn_table *conns;
     decoded_fn on_packet; /* may be NULL */
     void *on_packet_arg;
 
@@ -45,7 +48,7 @@ struct decoder {
 };
 
 void decoder_init(struct decoder *d, struct capture *cap, struct store *store,
-                  struct flow_table *flows);
+                  struct flow_table *flows, struct conn_table *conns);
 void *decoder_thread(void *arg);
 
 #endif

@@ -26,6 +26,8 @@ struct flow_key {
  * that sent the flow's first packet). */
 enum { FLOW_A2B = 0, FLOW_B2A = 1 };
 
+struct conn;
+
 struct flow {
     struct flow_key key;
     uint64_t id;        /* from 0 in order of first packet */
@@ -36,10 +38,8 @@ struct flow {
     uint64_t first_ns, last_ns;
     uint64_t pkts[2];   /* indexed by FLOW_A2B / FLOW_B2A */
     uint64_t bytes[2];  /* original wire length, as tshark counts */
-    /* TCP: first sequence number seen per direction, for relative
-     * numbers until the connection tracker takes over. */
-    uint32_t tcp_isn[2];
-    bool tcp_isn_set[2];
+    /* TCP: the 5-tuple's current connection (owned by the conn table). */
+    struct conn *conn;
     /* table-private: the flow's 32-bit hash tag, which also gives its home
      * index slot (the least-recently-seen links live in a separate compact
      * array of the table, so a record is exactly 128 bytes) */
@@ -81,6 +81,9 @@ struct flow *flow_table_find(struct flow_table *t, const struct flow_key *key);
 
 uint32_t flow_table_count(const struct flow_table *t);
 uint64_t flow_table_evictions(const struct flow_table *t);
+/* Called with each flow just before eviction reuses its record. */
+void flow_table_on_evict(struct flow_table *t,
+                         void (*fn)(struct flow *f, void *arg), void *arg);
 uint64_t flow_table_created(const struct flow_table *t);
 
 /* Calls fn for every flow in the table in increasing id order. fn must not

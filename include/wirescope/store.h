@@ -10,13 +10,13 @@
 
 /* 40 bytes; entry N is found by arithmetic (chunk N >> SHIFT). */
 struct pkt_entry {
-    int64_t ts_sec;
-    uint32_t ts_nsec;
+    uint64_t ts_ns;    /* capture time, epoch nanoseconds */
+    uint64_t loc;      /* file offset, or (byte chunk number << 32 | offset) */
     uint32_t caplen;
     uint32_t len;
     uint32_t flow_id;  /* low 32 bits of the flow id, STORE_NONE if none */
-    uint64_t loc;      /* file offset, or (byte chunk number << 32 | offset) */
     uint32_t conn_id;  /* TCP connection id, STORE_NONE if none */
+    uint32_t ta_flags; /* TCP analysis marks (1u << TA_*) */
     uint16_t flags;    /* PKT_F_* */
     uint8_t proto;     /* enum ws_proto of the top layer */
     uint8_t event;     /* enum ws_event */

@@ -123,6 +123,10 @@ struct tcp_seg_result {
 struct tcp_ta_range {
     uint32_t seq, nextseq;  /* absolute, [seq, nextseq) */
     uint32_t segs;          /* segments merged in (for Wireshark's cap) */
+    /* When the direction's base (relative 0) lies inside the range: the
+     * lowest segment start at or after it, the highest end before it. */
+    uint32_t lo_after, hi_before;
+    bool has_lo_after, has_hi_before;
 };
 
 #define TCP_TA_MAX_RANGES 32

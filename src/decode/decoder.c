@@ -4,14 +4,23 @@
 
 #include "wirescope/decoder.h"
 
+static void detach_conn_on_evict(struct flow *f, void *arg)
+{
+    struct decoder *d = arg;
+    if (f->conn)
+        conn_table_detach(d->conns, f->conn);
+}
+
 void decoder_init(struct decoder *d, struct capture *cap, struct store *store,
-                  struct flow_table *flows)
+                  struct flow_table *flows, struct conn_table *conns)
 {
     memset(d, 0, sizeof *d);
     d->cap = cap;
     d->ring = cap->ring;
     d->store = store;
     d->flows = flows;
+    d->conns = conns;
+    flow_table_on_evict(flows, detach_conn_on_evict, d);
 }
 
 static void idle_wait(unsigned *spins)
@@ -22,36 +31,30 @@ static void idle_wait(unsigned *spins)
     nanosleep(&ts, NULL);
 }
 
-/*
- * Relative sequence numbers as Wireshark shows them: the base of a
- * direction is its SYN's sequence number, or one less than the first
- * sequence number seen when the SYN was not captured; an ACK seen before
- * the other direction's first segment fixes that side's base to ack - 1.
- */
-static void tcp_relative_bases(struct flow *f, int dir, const struct ws_tcp *t)
-{
-    int rev = !dir;
-    bool syn = t->flags & TCP_SYN;
-    if (syn && !(t->flags & TCP_ACK)) {
-        f->tcp_isn[dir] = t->seq;
-        f->tcp_isn_set[dir] = true;
-        f->tcp_isn_set[rev] = false;
-    } else if (syn || !f->tcp_isn_set[dir]) {
-        f->tcp_isn[dir] = syn ? t->seq : t->seq - 1;
-        f->tcp_isn_set[dir] = true;
-    }
-    if ((t->flags & TCP_ACK) && !f->tcp_isn_set[rev]) {
-        f->tcp_isn[rev] = t->ack - 1;
-        f->tcp_isn_set[rev] = true;
-    }
-}
-
+/* Segments the tracker may see: a whole TCP header, not inside an ICMP
+ * error and not an IP fragment (tshark skips those too). */
 static bool has_tcp_header(const struct ws_packet *pkt)
 {
-    for (unsigned i = 0; i < pkt->nlayers; i++)
+    for (unsigned i = 0; i < pkt->nlayers; i++) {
+        if (pkt->layers[i].proto == P_ICMP || pkt->layers[i].proto == P_ICMPV6)
+            return false;
         if (pkt->layers[i].proto == P_TCP)
-            return pkt->layers[i].len >= 20;
+            return pkt->layers[i].len >= 20 && pkt->layers[i].event == EV_NONE &&
+                   pkt->u.tcp.hdr_len >= 20;
+    }
     return false;
+}
+
+/* The Info column's numbering follows the tracker's analysis. */
+static void tcp_info_context(const struct ws_packet *pkt,
+                             const struct tcp_seg_result *ta,
+                             struct info_tcp_rel *rel)
+{
+    rel->relative = true;
+    rel->seq_base = pkt->u.tcp.seq - ta->rel_seq;
+    rel->ack_base = pkt->u.tcp.ack - ta->rel_ack;
+    rel->win_shift = ta->win_shift >= 0 && !(pkt->u.tcp.flags & TCP_SYN)
+                         ? ta->win_shift : -1;
 }
 
 static void count_event(struct decoder *d, const struct ws_packet *pkt)
@@ -74,27 +77,28 @@ static void decode_record(struct decoder *d, const struct cap_rec *rec,
     struct decoded out = {.rec = rec, .pkt = pkt, .dir = FLOW_A2B};
     out.tcp_rel.win_shift = -1;
     uint64_t ts_ns = (uint64_t)rec->ts_sec * 1000000000u + rec->ts_nsec;
+    uint64_t number = store_count(d->store) + 1;
     struct flow *f = flow_table_update(d->flows, pkt, ts_ns, rec->len, &out.dir);
     out.flow = f;
+    struct conn_seg seg;
     if (f && has_tcp_header(pkt)) {
-        tcp_relative_bases(f, out.dir, &pkt->u.tcp);
-        out.tcp_rel.relative = true;
-        out.tcp_rel.seq_base = f->tcp_isn[out.dir];
-        out.tcp_rel.ack_base = f->tcp_isn[!out.dir];
+        conn_table_segment(d->conns, &f->conn, pkt, number, ts_ns, rec->len, &seg);
+        out.tcp = &seg;
+        tcp_info_context(pkt, &seg.ta, &out.tcp_rel);
     }
 
     struct pkt_entry e = {
-        .ts_sec = rec->ts_sec,
-        .ts_nsec = rec->ts_nsec,
+        .ts_ns = ts_ns,
         .caplen = rec->caplen,
         .len = rec->len,
         .flow_id = f ? (uint32_t)f->id : STORE_NONE,
-        .conn_id = STORE_NONE,
+        .conn_id = out.tcp ? (uint32_t)seg.conn->id : STORE_NONE,
+        .ta_flags = out.tcp ? seg.ta.flags : 0,
         .proto = pkt->top,
         .event = pkt->event,
     };
-    uint64_t n = store_add(d->store, &e, rec->file_off, bytes);
-    out.number = n + 1;
+    store_add(d->store, &e, rec->file_off, bytes);
+    out.number = number;
     atomic_fetch_add_explicit(&d->decoded, 1, memory_order_relaxed);
     if (d->on_packet)
         d->on_packet(&out, d->on_packet_arg);

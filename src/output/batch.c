@@ -150,7 +150,13 @@ void batch_write_packet(const struct decoded *d, void *arg)
     char src[WS_ADDR_STRLEN], dst[WS_ADDR_STRLEN], info[4096];
     endpoint_text(d->pkt, true, src, sizeof src);
     endpoint_text(d->pkt, false, dst, sizeof dst);
-    info_format(d->pkt, &d->tcp_rel, info, sizeof info);
+    size_t used = 0;
+    if (d->tcp) {
+        used = tcp_seq_info_prefix(&d->tcp->ta, info, sizeof info);
+        if (used >= sizeof info)
+            used = sizeof info - 1;
+    }
+    info_format(d->pkt, &d->tcp_rel, info + used, sizeof info - used);
     int64_t rs;
     uint32_t rns;
     relative_time(b, d->rec, &rs, &rns);

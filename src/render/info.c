@@ -648,6 +648,8 @@ static void udp_info(struct sb *b, const struct ws_packet *pkt,
     }
     sb_puts(b, " Len=");
     sb_u32(b, u->len - 8u);
+    if (u->csum == 0 && pkt->ip_ver == 6)
+        sb_puts(b, " [ILLEGAL CHECKSUM (0)]"); /* mandatory over IPv6 */
 }
 
 /* ---- ICMP ---- */
@@ -1039,9 +1041,29 @@ static bool quoted_datagram_cut(const struct ws_packet *pkt,
     return have < need;
 }
 
+/*
+ * tshark offers TCP and UDP payloads to heuristic dissectors, some of
+ * which read the first 4 bytes unchecked: a payload the capture cut after
+ * 1-3 bytes (TCP) or 0-3 bytes (UDP) ends with the suffix. (Payloads on
+ * ports tshark knows go to other dissectors, which this does not model.)
+ */
+static bool payload_probe_cut(const struct ws_packet *pkt,
+                              const struct ws_layer *l)
+{
+    if (l->event != EV_NONE || pkt->caplen >= pkt->len)
+        return false;
+    uint32_t have = pkt->caplen > pkt->payload_off ? pkt->caplen - pkt->payload_off : 0;
+    if (have >= pkt->payload_len || have >= 4)
+        return false;
+    return l->proto == P_UDP || have > 0;
+}
+
 static const char *trouble_suffix(const struct ws_packet *pkt,
                                   const struct ws_layer *named)
 {
+    if (named && (named->proto == P_TCP || named->proto == P_UDP) &&
+        payload_probe_cut(pkt, named))
+        return SUFFIX_CUT;
     if (named && (named->proto == P_ICMP || named->proto == P_ICMPV6) &&
         quoted_datagram_cut(pkt, named))
         return SUFFIX_CUT;

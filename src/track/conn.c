@@ -243,7 +243,10 @@ static void conn_assign_sides(struct conn *c, const struct ws_packet *pkt)
     c->vlan = pkt->vlan;
 }
 
-static bool starts_new_connection(const struct conn *c,
+/* A SYN (without ACK) on a 5-tuple whose connection closed, idled out, or
+ * saw a different SYN (port reuse, as tshark splits tcp.stream) starts a
+ * new connection. */
+static bool starts_new_connection(const struct conn *c, int side,
                                   const struct ws_packet *pkt, uint64_t ts_ns)
 {
     const struct ws_tcp *t = &pkt->u.tcp;
@@ -253,9 +256,7 @@ static bool starts_new_connection(const struct conn *c,
         return true;
     if (ts_ns > c->last_ns && ts_ns - c->last_ns > CONN_IDLE_NEW_NS)
         return true;
-    /* A SYN with a different ISN from the same client: port reuse. */
-    return c->mark[MARK_SYN] && !c->partial && !c->synack_seen &&
-           t->seq != c->seq_isn_client;
+    return tcp_seq_starts_new_connection(&c->seq, side, pkt);
 }
 
 /* ---- state machine, one handler per kind of segment ---- */
@@ -295,8 +296,6 @@ static void on_syn(struct conn *c, int side, const struct ws_tcp *t,
             conn_set_state(c, side, TS_SYN_RECEIVED, ts, no);
         return;
     }
-    if (!c->mark[MARK_SYN])
-        c->seq_isn_client = t->seq;
     mark_once(c, MARK_SYN, ts);
     if (c->zeek[side] == ZEEK_INACTIVE)
         c->zeek[side] = ZEEK_SYN_SENT;
@@ -417,12 +416,34 @@ static void count_analysis(struct conn *c, int side, uint32_t flags)
         history_scaled(c, side, SCALED_W, 'W');
 }
 
+static int sender_side(const struct conn *c, const struct ws_packet *pkt)
+{
+    return same_endpoint(c, SIDE_CLIENT, &pkt->src, pkt->sport) ? SIDE_CLIENT
+                                                                : SIDE_SERVER;
+}
+
+static void count_segment(struct conn *c, int side, const struct ws_packet *pkt,
+                          uint64_t ts_ns, uint32_t wire_len)
+{
+    uint16_t f = pkt->u.tcp.flags;
+    c->pkts[side]++;
+    c->bytes[side] += wire_len;
+    c->payload[side] += pkt->payload_len;
+    c->last_ns = ts_ns;
+    c->mark[MARK_LAST] = ts_ns;
+    if (((f & TCP_SYN) && (f & (TCP_FIN | TCP_RST))) ||
+        !(f & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN | TCP_PSH | TCP_URG)))
+        c->bad_flags++;
+}
+
 void conn_table_segment(struct conn_table *t, struct conn **cur,
                         const struct ws_packet *pkt, uint64_t packet_no,
                         uint64_t ts_ns, uint32_t wire_len, struct conn_seg *out)
 {
     struct conn *c = *cur;
-    if (c && starts_new_connection(c, pkt, ts_ns)) {
+    bool reused = false;
+    if (c && starts_new_connection(c, sender_side(c, pkt), pkt, ts_ns)) {
+        reused = c->mark[MARK_SYN] != 0;
         c->closed = true; /* superseded: its 5-tuple starts over */
         c = NULL;
     }
@@ -430,26 +451,17 @@ void conn_table_segment(struct conn_table *t, struct conn **cur,
         c = conn_create(t);
         conn_assign_sides(c, pkt);
         c->first_ns = ts_ns;
+        if (reused)
+            tcp_seq_mark_reused(&c->seq);
         *cur = c;
     }
-    int side = same_endpoint(c, SIDE_CLIENT, &pkt->src, pkt->sport) ? SIDE_CLIENT
-                                                                    : SIDE_SERVER;
-    const struct ws_tcp *tcp = &pkt->u.tcp;
-    c->pkts[side]++;
-    c->bytes[side] += wire_len;
-    c->payload[side] += pkt->payload_len;
-    c->last_ns = ts_ns;
-    c->mark[MARK_LAST] = ts_ns;
-    uint16_t f = tcp->flags;
-    if (((f & TCP_SYN) && (f & (TCP_FIN | TCP_RST))) ||
-        !(f & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN | TCP_PSH | TCP_URG)))
-        c->bad_flags++;
-
+    int side = sender_side(c, pkt);
+    count_segment(c, side, pkt, ts_ns, wire_len);
     out->conn = c;
     out->side = side;
     tcp_seq_segment(&c->seq, side, pkt, packet_no, ts_ns, &out->ta);
     count_analysis(c, side, out->ta.flags);
-    history_update(c, side, tcp, out->ta.rel_seq, pkt->payload_len);
+    history_update(c, side, &pkt->u.tcp, out->ta.rel_seq, pkt->payload_len);
     track_state(c, side, pkt, ts_ns, packet_no);
 }
 
@@ -529,11 +541,11 @@ const char *conn_zeek_state(const struct conn *c)
     return "OTH";
 }
 
-static double span(uint64_t from, uint64_t to)
+static int64_t span(uint64_t from, uint64_t to)
 {
     if (!from || !to || to < from)
-        return -1;
-    return (double)(to - from) / 1e9;
+        return CONN_NA;
+    return (int64_t)(to - from);
 }
 
 void conn_times(const struct conn *c, struct conn_times *o)

@@ -55,6 +55,30 @@ void tcp_seq_mark_reused(struct tcp_seq_state *s) { s->reused_pending = true; }
 
 /* ---- unacknowledged data as contiguous ranges ------------------------- */
 
+/*
+ * Wireshark computes bytes in flight over its segment list as
+ *   max(nextseq - base) - min(seq - base)
+ * in unsigned relative numbers. Over a contiguous union of segments that
+ * is the union's end minus its start, except when relative 0 (the base)
+ * lies inside the union: relative numbers wrap there, so segments before
+ * it count as huge. For such a "straddling" range two extra members keep
+ * the answer exact: the lowest segment start at or after the base, and the
+ * highest segment end before it.
+ */
+
+/* Offset of x from the range start, for ordering inside a range. */
+static uint32_t off(const struct tcp_ta_range *r, uint32_t x)
+{
+    return x - r->seq;
+}
+
+/* The base lies in (seq, nextseq]: relative numbers wrap inside. */
+static bool straddles(const struct tcp_ta_range *r, uint32_t base)
+{
+    uint32_t b = off(r, base);
+    return b != 0 && b <= off(r, r->nextseq);
+}
+
 static void range_remove(struct tcp_ta_dir *d, unsigned i)
 {
     d->ranges[i] = d->ranges[d->nranges - 1];
@@ -67,14 +91,51 @@ static bool ranges_touch(const struct tcp_ta_range *a,
     return !seq_lt(a->nextseq, b->seq) && !seq_lt(b->nextseq, a->seq);
 }
 
-static void range_absorb(struct tcp_ta_range *into,
-                         const struct tcp_ta_range *r)
+/* Offers part's segment starts after / ends before the base to the
+ * straddling range c. */
+static void collect_straddle(struct tcp_ta_range *c,
+                             const struct tcp_ta_range *part, uint32_t base)
 {
-    if (seq_lt(r->seq, into->seq))
-        into->seq = r->seq;
-    if (seq_gt(r->nextseq, into->nextseq))
-        into->nextseq = r->nextseq;
-    into->segs += r->segs;
+    bool has_lo = false, has_hi = false;
+    uint32_t lo = 0, hi = 0;
+    if (straddles(part, base)) {
+        has_lo = part->has_lo_after;
+        lo = part->lo_after;
+        has_hi = part->has_hi_before;
+        hi = part->hi_before;
+    } else if (off(c, part->seq) >= off(c, base)) {
+        has_lo = true; /* wholly at or after the base */
+        lo = part->seq;
+    } else {
+        has_hi = true; /* wholly before the base */
+        hi = part->nextseq;
+    }
+    if (has_lo && (!c->has_lo_after || off(c, lo) < off(c, c->lo_after))) {
+        c->lo_after = lo;
+        c->has_lo_after = true;
+    }
+    if (has_hi && (!c->has_hi_before || off(c, hi) > off(c, c->hi_before))) {
+        c->hi_before = hi;
+        c->has_hi_before = true;
+    }
+}
+
+/* into = into U r (they touch, or are merged across a gap when full). */
+static void range_absorb(struct tcp_ta_range *into,
+                         const struct tcp_ta_range *r, uint32_t base)
+{
+    struct tcp_ta_range a = *into, c = *into;
+    if (seq_lt(r->seq, c.seq))
+        c.seq = r->seq;
+    if (seq_gt(r->nextseq, c.nextseq))
+        c.nextseq = r->nextseq;
+    c.segs = a.segs + r->segs;
+    c.has_lo_after = c.has_hi_before = false;
+    if (straddles(&c, base)) {
+        collect_straddle(&c, &a, base);
+        collect_straddle(&c, r, base);
+    }
+    *into = c;
 }
 
 /* Merges every range that touches r into r, removing them from d. */
@@ -85,7 +146,7 @@ static void absorb_touching(struct tcp_ta_dir *d, struct tcp_ta_range *r)
         merged = false;
         for (unsigned i = 0; i < d->nranges; i++) {
             if (ranges_touch(&d->ranges[i], r)) {
-                range_absorb(r, &d->ranges[i]);
+                range_absorb(r, &d->ranges[i], d->base_seq);
                 range_remove(d, i);
                 merged = true;
                 break;
@@ -97,7 +158,8 @@ static void absorb_touching(struct tcp_ta_dir *d, struct tcp_ta_range *r)
 /*
  * The table is full and r needs a slot: merge the two ranges (r included)
  * with the smallest gap between them. Ranges never overlap, so nothing
- * lies inside that gap. Leaves the result in r, with a slot free.
+ * lies inside that gap. Leaves the result in r or in a slot, with a slot
+ * free either way.
  */
 static void merge_closest(struct tcp_ta_dir *d, struct tcp_ta_range *r)
 {
@@ -120,21 +182,21 @@ static void merge_closest(struct tcp_ta_dir *d, struct tcp_ta_range *r)
     }
     if (best_a == n || best_b == n) {
         unsigned other = best_a == n ? best_b : best_a;
-        range_absorb(r, &d->ranges[other]);
+        range_absorb(r, &d->ranges[other], d->base_seq);
         range_remove(d, other);
-    } else {
-        struct tcp_ta_range *ra = &d->ranges[best_a];
-        range_absorb(ra, &d->ranges[best_b]);
-        /* ra may move when best_b is removed */
-        struct tcp_ta_range merged = *ra;
-        range_remove(d, best_a > best_b ? best_a : best_b);
-        d->ranges[best_a < best_b ? best_a : best_b] = merged;
+        return;
     }
+    unsigned lo = best_a < best_b ? best_a : best_b;
+    unsigned hi = best_a < best_b ? best_b : best_a;
+    struct tcp_ta_range merged = d->ranges[lo];
+    range_absorb(&merged, &d->ranges[hi], d->base_seq);
+    range_remove(d, hi);
+    d->ranges[lo] = merged;
 }
 
 static void unacked_add(struct tcp_ta_dir *d, uint32_t seq, uint32_t nextseq)
 {
-    struct tcp_ta_range r = {seq, nextseq, 1};
+    struct tcp_ta_range r = {.seq = seq, .nextseq = nextseq, .segs = 1};
     absorb_touching(d, &r);
     if (d->nranges == TCP_TA_MAX_RANGES) {
         merge_closest(d, &r);
@@ -148,9 +210,23 @@ static void unacked_add(struct tcp_ta_dir *d, uint32_t seq, uint32_t nextseq)
  * proportion to the bytes left, at least one. */
 static uint32_t segs_after_trim(const struct tcp_ta_range *r, uint32_t ack)
 {
-    uint64_t total = r->nextseq - r->seq, left = r->nextseq - ack;
+    uint64_t total = off(r, r->nextseq), left = r->nextseq - ack;
     uint64_t segs = ((uint64_t)r->segs * left + total - 1) / total;
     return segs ? (uint32_t)segs : 1;
+}
+
+/* The range now starts at ack, inside it: segments ending at or before ack
+ * are gone and the one containing ack starts there. */
+static void range_trim(struct tcp_ta_range *r, uint32_t ack, uint32_t base)
+{
+    if (straddles(r, base)) {
+        if (off(r, ack) >= off(r, base))
+            r->has_lo_after = r->has_hi_before = false; /* no longer wraps */
+        else if (r->has_hi_before && off(r, r->hi_before) <= off(r, ack))
+            r->has_hi_before = false;
+    }
+    r->segs = segs_after_trim(r, ack);
+    r->seq = ack;
 }
 
 /* What an ACK does to Wireshark's list of unacked segments: segments it
@@ -165,24 +241,31 @@ static void unacked_ack(struct tcp_ta_dir *d, uint32_t ack)
             continue;
         }
         if (seq_gt(ack, r->seq)) {
-            uint32_t segs = segs_after_trim(r, ack);
-            d->unacked_segs -= r->segs - segs;
-            r->segs = segs;
-            r->seq = ack;
+            uint32_t before = r->segs;
+            range_trim(r, ack, d->base_seq);
+            d->unacked_segs -= before - r->segs;
         }
         i++;
     }
 }
 
-/* Highest end minus lowest start, both relative to the base, compared as
- * unsigned relative numbers the way Wireshark does. */
+/* Lowest segment start and highest segment end of a range, relative. */
+static void range_rel_span(const struct tcp_ta_range *r, uint32_t base,
+                           uint32_t *first, uint32_t *last)
+{
+    bool wraps = straddles(r, base);
+    *first = (wraps && r->has_lo_after ? r->lo_after : r->seq) - base;
+    *last = (wraps && r->has_hi_before ? r->hi_before : r->nextseq) - base;
+}
+
+/* max(nextseq - base) - min(seq - base) over all unacked segments. */
 static uint32_t unacked_span(const struct tcp_ta_dir *d)
 {
-    uint32_t first = d->ranges[0].seq - d->base_seq;
-    uint32_t last = d->ranges[0].nextseq - d->base_seq;
+    uint32_t first, last;
+    range_rel_span(&d->ranges[0], d->base_seq, &first, &last);
     for (unsigned i = 1; i < d->nranges; i++) {
-        uint32_t f = d->ranges[i].seq - d->base_seq;
-        uint32_t l = d->ranges[i].nextseq - d->base_seq;
+        uint32_t f, l;
+        range_rel_span(&d->ranges[i], d->base_seq, &f, &l);
         if (f < first)
             first = f;
         if (l > last)
