@@ -31,16 +31,17 @@ static void idle_wait(unsigned *spins)
     nanosleep(&ts, NULL);
 }
 
-/* Segments the tracker may see: a whole TCP header, not inside an ICMP
- * error and not an IP fragment (tshark skips those too). */
+/* Segments the tracker may see: the fixed TCP header captured (options
+ * may be cut by the snaplen, as tshark still analyses those), a valid data
+ * offset, and not quoted inside an ICMP error. */
 static bool has_tcp_header(const struct ws_packet *pkt)
 {
     for (unsigned i = 0; i < pkt->nlayers; i++) {
         if (pkt->layers[i].proto == P_ICMP || pkt->layers[i].proto == P_ICMPV6)
             return false;
         if (pkt->layers[i].proto == P_TCP)
-            return pkt->layers[i].len >= 20 && pkt->layers[i].event == EV_NONE &&
-                   pkt->u.tcp.hdr_len >= 20;
+            return pkt->layers[i].len >= 20 && pkt->u.tcp.hdr_len >= 20 &&
+                   pkt->layers[i].event != EV_BAD_HEADER_LEN;
     }
     return false;
 }

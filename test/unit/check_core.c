@@ -133,14 +133,14 @@ END_TEST
 
 static struct pkt_entry entry_of(uint32_t caplen)
 {
-    struct pkt_entry e = {.ts_sec = 1, .caplen = caplen, .len = caplen,
+    struct pkt_entry e = {.ts_ns = 1000000000u, .caplen = caplen, .len = caplen,
                           .flow_id = STORE_NONE, .conn_id = STORE_NONE};
     return e;
 }
 
-START_TEST(test_store_entry_is_at_most_48_bytes)
+START_TEST(test_store_entry_is_40_bytes)
 {
-    ck_assert_uint_le(sizeof(struct pkt_entry), 48);
+    ck_assert_uint_le(sizeof(struct pkt_entry), 40);
 }
 END_TEST
 
@@ -232,7 +232,7 @@ int main(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("store");
     tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_store_entry_is_at_most_48_bytes);
+    tcase_add_test(tc, test_store_entry_is_40_bytes);
     tcase_add_test(tc, test_store_keeps_bytes_in_memory);
     tcase_add_test(tc, test_store_evicts_oldest_within_budget);
     tcase_add_test(tc, test_store_reads_bytes_back_from_file);
