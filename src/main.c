@@ -241,6 +241,12 @@ static double elapsed_since(const struct timespec *t0)
     return (double)(t.tv_sec - t0->tv_sec) + (t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/* The decoder wakes the main thread as soon as it has drained the ring. */
+static void wake_main_thread(void *arg)
+{
+    pthread_kill(*(pthread_t *)arg, SIGUSR1);
+}
+
 /* Main thread: waits for signals, the duration limit and the decoder. */
 static void supervise(struct capture *cap, struct decoder *dec,
                       const sigset_t *sigs, double duration)
@@ -250,7 +256,7 @@ static void supervise(struct capture *cap, struct decoder *dec,
     while (!atomic_load_explicit(&dec->finished, memory_order_acquire)) {
         struct timespec wait = {0, 50 * 1000 * 1000};
         int sig = sigtimedwait(sigs, NULL, &wait);
-        if (sig > 0 || (duration > 0 && elapsed_since(&t0) >= duration) ||
+        if ((sig > 0 && sig != SIGUSR1) || (duration > 0 && elapsed_since(&t0) >= duration) ||
             ferror(stdout))
             capture_request_stop(cap);
     }
@@ -298,23 +304,34 @@ static int write_ladder(const struct options *o, struct decoder *dec)
     return 0;
 }
 
-static int run(struct options *o)
+/* Opens the input and the -w file, then gives up root. On failure prints
+ * one line and returns NULL with nothing left open. */
+static struct capture *open_input(const struct options *o, struct ring *ring)
 {
     char err[PCAP_ERRBUF_SIZE + 512] = "";
+    struct capture *cap = xcalloc(1, sizeof *cap);
+    if (capture_open(cap, &o->cap, ring, err, sizeof err) &&
+        privdrop_to(o->user, err, sizeof err))
+        return cap;
+    fprintf(stderr, "wirescope: %s\n", err);
+    capture_close(cap);
+    free(cap);
+    return NULL;
+}
+
+static int run(struct options *o)
+{
     struct ring *ring = xcalloc(1, sizeof *ring);
+    struct capture *cap = open_input(o, ring);
+    if (!cap) {
+        free(ring);
+        return 1;
+    }
     if (!ring_init(ring, (size_t)o->ring_mib << 20)) {
         fprintf(stderr, "wirescope: cannot allocate a %" PRIu64 " MiB ring\n", o->ring_mib);
-        return 1;
-    }
-    struct capture *cap = xcalloc(1, sizeof *cap);
-    if (!capture_open(cap, &o->cap, ring, err, sizeof err)) {
-        fprintf(stderr, "wirescope: %s\n", err);
         capture_close(cap);
-        return 1;
-    }
-    if (!privdrop_to(o->user, err, sizeof err)) {
-        fprintf(stderr, "wirescope: %s\n", err);
-        capture_close(cap);
+        free(cap);
+        free(ring);
         return 1;
     }
     struct store *store = store_new((size_t)o->mem_mib << 20, cap->file_fd);
@@ -334,7 +351,11 @@ static int run(struct options *o)
     sigaddset(&sigs, SIGINT);
     sigaddset(&sigs, SIGTERM);
     sigaddset(&sigs, SIGHUP);
+    sigaddset(&sigs, SIGUSR1);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    pthread_t main_thread = pthread_self();
+    dec->on_finish = wake_main_thread;
+    dec->on_finish_arg = &main_thread;
     signal(SIGPIPE, SIG_IGN);
 
     pthread_t cap_thread, dec_thread;

@@ -102,6 +102,8 @@ struct conn {
     /* sequence numbers that acknowledge each side's FIN */
     uint32_t fin_ack_seq[2];
     bool fin_seen[2], fin_acked[2];
+    uint64_t fin_ack_packet[2]; /* packet that acknowledged each side's FIN */
+    bool fin_acked_by_fin;      /* the second FIN acknowledged the first */
     uint32_t synack_isn;   /* server ISN, to recognise the handshake ACK */
     bool synack_seen;
     bool simultaneous;       /* second FIN sent before the first was ACKed */

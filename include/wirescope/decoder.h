@@ -34,6 +34,8 @@ struct decoder {
     struct conn_table *conns;
     decoded_fn on_packet; /* may be NULL */
     void *on_packet_arg;
+    void (*on_finish)(void *arg); /* called once the ring is drained */
+    void *on_finish_arg;
 
     struct ws_packet pkt;
     int64_t first_sec;

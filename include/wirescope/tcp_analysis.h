@@ -15,27 +15,40 @@
  *    direction), start a new state: tcp_seq_init(), tcp_seq_mark_reused(),
  *    then feed the SYN to it with dir 0 (the SYN sender is the client).
  *
- * Deliberate differences from Wireshark (all from the bounded memory):
- *  - Wireshark keeps every unacknowledged segment (up to 10000 per
- *    direction) for bytes in flight. Here the unacknowledged data of a
- *    direction is kept as at most TCP_TA_MAX_RANGES contiguous ranges,
- *    each the union of the segments that touch or overlap. For bytes in
- *    flight (highest end minus lowest start) a contiguous union behaves
- *    exactly like its segments under any ACK, so results are identical
- *    except: (a) with more than TCP_TA_MAX_RANGES holes at once, the two
- *    closest ranges are merged and an ACK that lands inside the merged gap
- *    trims differently; (b) the per-range segment count behind the
- *    10000-segment cap is estimated (in proportion to bytes) when an ACK
- *    trims a range partly, so the cap can engage at a slightly different
- *    segment; it is exact when no ACKs are seen (one-sided captures),
- *    where the cap actually matters; (c) when unacknowledged data straddles
- *    relative sequence number 0 (after 4 GiB, or data from before a
- *    mid-stream capture's first segment), Wireshark compares relative
- *    numbers per segment and usually shows no bytes in flight; the range
- *    here gives the true span instead.
- *  - tcp.analysis.acks_frame, ack_rtt, rto and push_bytes_sent are not
- *    computed (not part of this API).
- *  - SACK blocks: like Wireshark only the first 3 blocks of a segment count.
+ * tshark's preferences are taken at their defaults: relative sequence
+ * numbers, bytes in flight from the segments (not tcp.bif_seq_based),
+ * tcp.fastrt_supersedes_ooo, default window scaling "not known". As in
+ * tshark only the first 3 SACK blocks of a segment count for bytes in
+ * flight.
+ *
+ * A segment whose capture ends inside its TCP options (snaplen) is analysed
+ * but its result shows no marks, bytes in flight or dup ACK number, as in
+ * tshark, which stops at the cut; the options read before the cut apply
+ * (a SACK option cut in its middle is dropped whole by the decoder, where
+ * tshark keeps the blocks before the cut).
+ *
+ * Deliberate differences from Wireshark:
+ *  - Bounded memory. Wireshark keeps every unacknowledged segment (up to
+ *    10000 per direction) for bytes in flight. Here the unacknowledged data
+ *    of a direction is kept as at most TCP_TA_MAX_RANGES contiguous ranges,
+ *    each the union of the segments that touch or overlap, plus two
+ *    segment edges for a range that relative 0 falls inside. Bytes in
+ *    flight (highest relative end minus lowest relative start) is then
+ *    exactly Wireshark's under any ACK, except: (a) with more than
+ *    TCP_TA_MAX_RANGES holes at once the two closest ranges are merged, and
+ *    an ACK that lands inside the merged gap trims differently; (b) the
+ *    per-range segment count behind the 10000-segment cap is estimated (in
+ *    proportion to bytes) when an ACK trims a range partly, so with ACKs
+ *    the cap could engage at another segment (it is exact without ACKs, in
+ *    one-sided captures, where the cap is reached in practice); (c) after a
+ *    SYN/ACK with a new ISN re-bases a direction, an older range that the
+ *    new relative 0 falls inside counts as one segment.
+ *  - MPTCP: Wireshark ignores duplicate ACKs whose MPTCP options changed;
+ *    MPTCP is not decoded here, so they count.
+ *  - tcp.analysis.acks_frame, ack_rtt, rto, initial_rtt and push_bytes_sent
+ *    are not part of this API. (The initial RTT is in first_rtt_ns; tshark
+ *    prints it only on frames that have an analysis subtree, which depends
+ *    on acks_frame, i.e. on exact per-segment ACK matching.)
  */
 #ifndef WIRESCOPE_TCP_ANALYSIS_H
 #define WIRESCOPE_TCP_ANALYSIS_H
@@ -55,7 +68,10 @@
  *                       next-seq - 1 is not one).
  *  FAST_RETRANSMISSION  as above, rev has sent >= 2 duplicate ACKs, rev's
  *                       last ACK equals seq, and rev's last ACK came less
- *                       than 20 ms ago. Checked before OUT_OF_ORDER.
+ *                       than 20 ms ago. Checked before OUT_OF_ORDER. Kept
+ *                       Wireshark quirk: after an ACKed-unseen mark rev's
+ *                       (unsigned) dup ACK count is parked at -1, which
+ *                       passes ">= 2" until rev's ACK changes.
  *  SPURIOUS_RETRANSMISSION  carries data all of which rev has already
  *                       ACKed (seq + len <= rev's last ACK). Checked first.
  *  OUT_OF_ORDER         seq below next-seq, less than the initial RTT (3 ms

@@ -129,5 +129,7 @@ void *decoder_thread(void *arg)
         ring_release(d->ring);
     }
     atomic_store_explicit(&d->finished, true, memory_order_release);
+    if (d->on_finish)
+        d->on_finish(d->on_finish_arg);
     return NULL;
 }

@@ -191,34 +191,23 @@ bool icmp_type_has_echo(uint8_t type)
 }
 
 /*
- * Offset just past the enclosing IP datagram on the wire, from the
- * innermost IPv4 total length or IPv6 payload length, capped at the
- * frame's wire length; 0 when unknown (a 0 length field as in TSO captures
- * and jumbograms, or no IP layer).
+ * Offset just past the enclosing IP datagram as its length field declares
+ * it (innermost IPv4 total length or IPv6 payload length); 0 when unknown
+ * (a 0 length field, as TSO captures and jumbograms have, or no IP layer).
  */
-static uint32_t ip_wire_end(const struct ws_packet *pkt)
+static uint32_t ip_declared_end(const struct ws_packet *pkt)
 {
-    uint32_t frame = pkt->len > pkt->caplen ? pkt->len : pkt->caplen;
     for (unsigned i = pkt->nlayers; i-- > 0;) {
         const struct ws_layer *ip = &pkt->layers[i];
         if (ip->proto != P_IPV4 && ip->proto != P_IPV6)
             continue;
         struct cursor h = cur_make(pkt->data, pkt->caplen);
-        if (!cur_skip(&h, ip->off))
+        cur_skip(&h, ip->off);
+        cur_skip(&h, ip->proto == P_IPV4 ? 2 : 4);
+        uint16_t n = cur_be16(&h);
+        if (!cur_ok(&h) || n == 0)
             return 0;
-        uint32_t end;
-        if (ip->proto == P_IPV4) {
-            cur_skip(&h, 2);
-            uint16_t tot = cur_be16(&h);
-            end = tot ? ip->off + tot : 0;
-        } else {
-            cur_skip(&h, 4);
-            uint16_t plen = cur_be16(&h);
-            end = plen ? ip->off + 40 + plen : 0;
-        }
-        if (!cur_ok(&h))
-            return 0;
-        return end < frame ? end : frame;
+        return ip->off + (ip->proto == P_IPV4 ? 0u : 40u) + n;
     }
     return 0;
 }
@@ -226,15 +215,18 @@ static uint32_t ip_wire_end(const struct ws_packet *pkt)
 /*
  * Bytes on the wire from offset `from` to the end of the IP datagram, with
  * `left` of them captured. The rule: the datagram's end per its IP length
- * field minus `from`, so a snaplen cut does not shrink the result and
- * Ethernet padding does not grow it. When the IP length is unknown, the
- * captured bytes plus whatever snaplen cut off the frame (pkt->len -
- * pkt->caplen), as the frame cannot hold more than that.
+ * field, capped at the frame's wire length, minus `from`; so a snaplen cut
+ * does not shrink the result and Ethernet padding does not grow it. When
+ * the IP length is unknown, the captured bytes plus whatever snaplen cut
+ * off the frame (pkt->len - pkt->caplen), as the frame holds no more.
  */
 static uint32_t wire_len_from(const struct ws_packet *pkt, uint32_t from,
                               size_t left)
 {
-    uint32_t end = ip_wire_end(pkt);
+    uint32_t end = ip_declared_end(pkt);
+    uint32_t frame = pkt->len > pkt->caplen ? pkt->len : pkt->caplen;
+    if (end > frame)
+        end = frame;
     if (end != 0)
         return end > from ? end - from : 0;
     uint32_t cut = pkt->len > pkt->caplen ? pkt->len - pkt->caplen : 0;

@@ -45,34 +45,23 @@ static const char *tok_str(const struct tok *t, unsigned v, const char *dflt)
 }
 
 /*
- * Offset just past the enclosing IP datagram on the wire, from the
- * innermost IPv4 total length or IPv6 payload length, capped at the
- * frame's wire length; 0 when unknown (a 0 length field as in TSO captures
- * and jumbograms, or no IP layer).
+ * Offset just past the enclosing IP datagram as its length field declares
+ * it (innermost IPv4 total length or IPv6 payload length); 0 when unknown
+ * (a 0 length field, as TSO captures and jumbograms have, or no IP layer).
  */
-static uint32_t ip_wire_end(const struct ws_packet *pkt)
+static uint32_t ip_declared_end(const struct ws_packet *pkt)
 {
-    uint32_t frame = pkt->len > pkt->caplen ? pkt->len : pkt->caplen;
     for (unsigned i = pkt->nlayers; i-- > 0;) {
         const struct ws_layer *ip = &pkt->layers[i];
         if (ip->proto != P_IPV4 && ip->proto != P_IPV6)
             continue;
         struct cursor h = cur_make(pkt->data, pkt->caplen);
-        if (!cur_skip(&h, ip->off))
+        cur_skip(&h, ip->off);
+        cur_skip(&h, ip->proto == P_IPV4 ? 2 : 4);
+        uint16_t n = cur_be16(&h);
+        if (!cur_ok(&h) || n == 0)
             return 0;
-        uint32_t end;
-        if (ip->proto == P_IPV4) {
-            cur_skip(&h, 2);
-            uint16_t tot = cur_be16(&h);
-            end = tot ? ip->off + tot : 0;
-        } else {
-            cur_skip(&h, 4);
-            uint16_t plen = cur_be16(&h);
-            end = plen ? ip->off + 40 + plen : 0;
-        }
-        if (!cur_ok(&h))
-            return 0;
-        return end < frame ? end : frame;
+        return ip->off + (ip->proto == P_IPV4 ? 0u : 40u) + n;
     }
     return 0;
 }
@@ -80,15 +69,18 @@ static uint32_t ip_wire_end(const struct ws_packet *pkt)
 /*
  * Bytes on the wire from offset `from` to the end of the IP datagram, with
  * `left` of them captured. The rule: the datagram's end per its IP length
- * field minus `from`, so a snaplen cut does not shrink the result and
- * Ethernet padding does not grow it. When the IP length is unknown, the
- * captured bytes plus whatever snaplen cut off the frame (pkt->len -
- * pkt->caplen), as the frame cannot hold more than that.
+ * field, capped at the frame's wire length, minus `from`; so a snaplen cut
+ * does not shrink the result and Ethernet padding does not grow it. When
+ * the IP length is unknown, the captured bytes plus whatever snaplen cut
+ * off the frame (pkt->len - pkt->caplen), as the frame holds no more.
  */
 static uint32_t wire_len_from(const struct ws_packet *pkt, uint32_t from,
                               size_t left)
 {
-    uint32_t end = ip_wire_end(pkt);
+    uint32_t end = ip_declared_end(pkt);
+    uint32_t frame = pkt->len > pkt->caplen ? pkt->len : pkt->caplen;
+    if (end > frame)
+        end = frame;
     if (end != 0)
         return end > from ? end - from : 0;
     uint32_t cut = pkt->len > pkt->caplen ? pkt->len - pkt->caplen : 0;
@@ -292,31 +284,43 @@ static enum ws_proto tcp_dissect(struct ws_packet *pkt, struct cursor *c)
         pkt->payload_off = off + (uint32_t)avail;
         return P_NONE;
     }
-    /* Bytes of the segment on the wire, header included. */
+    /* The segment as its IP length declares it and as the wire held it
+     * (never past the frame), header included. */
+    uint32_t declared = ip_declared_end(pkt);
+    if (declared == 0)
+        declared = wire_len_from(pkt, off, avail);
+    else
+        declared = declared > off ? declared - off : 0;
     uint32_t seg = wire_len_from(pkt, off, avail);
-    if (hlen < 20 || hlen > seg) {
-        /* Data offset below 5 words, or a header longer than the segment
-         * the IP length leaves for it. */
+    bool bad_flags = tcp_flags_bad(t->flags);
+    if (hlen < 20) {
+        /* Data offset below 5 words: where the payload starts is unknown. */
         layer_fail(pkt, l, EV_BAD_HEADER_LEN);
-        if (tcp_flags_bad(t->flags))
+        if (bad_flags)
             layer_fail(pkt, l, EV_BAD_FLAGS);
         layer_close(pkt, l, c);
         pkt->payload_off = off + 20;
         return P_NONE;
     }
-    if (tcp_flags_bad(t->flags))
-        layer_fail(pkt, l, EV_BAD_FLAGS);
-
-    if (hlen > avail)
+    /* A header longer than the datagram declares is a bad data offset; one
+     * that the capture (or a frame shorter than declared) cuts is a
+     * truncation. Either way the options that are there are read. */
+    if (hlen > declared)
+        layer_fail(pkt, l, EV_BAD_HEADER_LEN);
+    else if (hlen > avail)
         layer_fail(pkt, l, EV_TRUNCATED);
+    /* Impossible flags are noted, but the segment is decoded all the same. */
+    if (bad_flags)
+        layer_fail(pkt, l, EV_BAD_FLAGS);
     size_t optcap = avail - 20 < hlen - 20 ? avail - 20 : hlen - 20;
     struct cursor o = cur_sub(c, optcap);
     if (hlen > 20)
         tcp_options(pkt, l, t, &o, hlen - 20);
     layer_close(pkt, l, c);
-    /* Known from the headers even when the capture ends in the options. */
+    /* Known from the headers even when the capture ends in the options
+     * or the payload; 0 when the header does not fit on the wire. */
     pkt->payload_off = off + hlen;
-    pkt->payload_len = seg - hlen;
+    pkt->payload_len = hlen <= seg ? seg - hlen : 0;
     if (hlen > avail)
         return P_NONE;
     return cur_left(c) > 0 ? P_DATA : P_NONE;

@@ -8,6 +8,8 @@
 /* Text Wireshark appends when a dissector runs out of bytes. */
 #define SUFFIX_CUT "[Packet size limited during capture]"
 #define SUFFIX_MALFORMED "[Malformed Packet]"
+#define SUFFIX_CONTAINED \
+    "[Malformed Packet: length of contained item exceeds length of containing item]"
 #define ARROW " \xe2\x86\x92 " /* U+2192 between the ports */
 
 /* ---- append helper over the caller's buffer ---- */
@@ -143,6 +145,25 @@ static struct cursor bytes_at(const struct ws_packet *pkt, uint32_t off)
         c.p = c.end;
     c.short_read = false;
     return c;
+}
+
+/*
+ * Offset just past the innermost IP datagram as the wire held it: its IP
+ * length field, capped at the frame's length; 0 when unknown.
+ */
+static uint32_t datagram_wire_end(const struct ws_packet *pkt)
+{
+    const struct ws_layer *ip = ip_layer(pkt);
+    if (!ip)
+        return 0;
+    struct cursor h = bytes_at(pkt, ip->off);
+    cur_skip(&h, ip->proto == P_IPV4 ? 2 : 4);
+    uint16_t n = cur_be16(&h);
+    if (!cur_ok(&h) || n == 0)
+        return 0;
+    uint32_t end = ip->off + (ip->proto == P_IPV4 ? 0u : 40u) + n;
+    uint32_t frame = pkt->len > pkt->caplen ? pkt->len : pkt->caplen;
+    return end < frame ? end : frame;
 }
 
 /* A fragment that is not the whole datagram (tshark leaves it undecoded). */
@@ -407,8 +428,16 @@ static void ipv4_info(struct sb *b, const struct ws_packet *pkt,
 static void ipv6_info(struct sb *b, const struct ws_packet *pkt,
                       const struct ws_layer *l)
 {
-    if (l->event == EV_TRUNCATED || l->len < 40)
+    if (l->len < 40) {
+        /* A frame (not a snaplen cut) too short for the header. */
+        uint32_t have = pkt->caplen > l->off ? pkt->caplen - l->off : 0;
+        if (have > 0 && have < 40 && pkt->caplen >= pkt->len) {
+            sb_puts(b, "Invalid IPv6 header (");
+            sb_u32(b, have);
+            sb_puts(b, " bytes, need exactly 40)");
+        }
         return;
+    }
     if (l->event == EV_BAD_VERSION) {
         struct cursor h = bytes_at(pkt, l->off);
         sb_puts(b, "Bogus IPv6 version (");
@@ -492,34 +521,38 @@ static void sack_text(struct sb *b, struct cursor *v,
 /*
  * Options in packet order as tshark appends them: EOL ends the list, a
  * length below 2 or past the header ends it, a known option of the wrong
- * length is skipped silently, and the walk stops where the capture does.
+ * length is skipped silently, and the walk stops where the captured header
+ * (`have` bytes of it) does. True when it stopped inside an option's value
+ * (its kind and length were there).
  */
-static void tcp_options_text(struct sb *b, const struct ws_packet *pkt,
-                             const struct info_tcp_rel *rel, uint32_t hlen)
+static bool tcp_options_text(struct sb *b, const struct ws_packet *pkt,
+                             const struct info_tcp_rel *rel, uint32_t hlen,
+                             uint32_t have)
 {
-    struct cursor o = bytes_at(pkt, pkt->l4_off + 20);
+    struct cursor all = bytes_at(pkt, pkt->l4_off + 20);
+    struct cursor o = cur_sub(&all, have > 20 ? have - 20 : 0);
     uint32_t left = hlen - 20;
     while (left > 0) {
         if (cur_left(&o) < 1)
-            return;
+            return false;
         uint8_t kind = cur_u8(&o);
         left--;
         if (kind == 0)
-            return;
+            return false;
         if (kind == 1)
             continue;
         if (left == 0 || cur_left(&o) < 1)
-            return;
+            return false;
         uint8_t len = cur_u8(&o);
         left--;
         if (len < 2 || len - 2u > left)
-            return;
+            return false;
         if (len - 2u > cur_left(&o)) {
             /* Cut by the capture: tshark still shows the SACK blocks it
              * could read before the end. */
             if (kind == 5)
                 sack_text(b, &o, rel, (uint32_t)cur_left(&o));
-            return;
+            return true;
         }
         left -= len - 2u;
         struct cursor v = cur_sub(&o, len - 2u);
@@ -557,15 +590,20 @@ static void tcp_options_text(struct sb *b, const struct ws_packet *pkt,
             break;
         }
     }
+    return false;
 }
 
 /*
  * "sport → dport [FLAGS] Seq= Ack= Win= Urg= Len= options", cut where
- * tshark's dissector stops: ports need 4 captured header bytes, the flags
- * and numbers 16, Len the whole fixed header.
+ * tshark's dissector stops: ports need 4 captured header bytes, flags and
+ * numbers 16, Len the fixed 20. A header running past the bytes the
+ * datagram has on the wire (not a snaplen cut) fails in tshark before its
+ * sequence analysis: raw numbers, no Len, and a Malformed suffix, worded
+ * for a cut inside an option's value as tshark words it.
  */
 static void tcp_info(struct sb *b, const struct ws_packet *pkt,
-                     const struct ws_layer *l, const struct info_tcp_rel *rel)
+                     const struct ws_layer *l, const struct info_tcp_rel *rel,
+                     const char **suffix)
 {
     const struct ws_tcp *t = &pkt->u.tcp;
     uint32_t hb = l->len;
@@ -580,10 +618,9 @@ static void tcp_info(struct sb *b, const struct ws_packet *pkt,
     bool reserved = (cur_u8(&h) & 0x0e) != 0;
     tcp_flags_text(b, t->flags, reserved);
 
-    /* A header longer than the segment fails before the analysis that
-     * makes numbers relative; tshark then shows them raw. */
-    bool too_long = l->event == EV_BAD_HEADER_LEN && t->hdr_len >= 20;
-    bool relative = rel && rel->relative && !too_long;
+    bool past_wire = hb >= 20 && t->hdr_len > hb &&
+                     (l->event == EV_BAD_HEADER_LEN || pkt->caplen >= pkt->len);
+    bool relative = rel && rel->relative && !past_wire;
     sb_puts(b, " Seq=");
     sb_u32(b, relative ? t->seq - rel->seq_base : t->seq);
     if (t->flags & TCP_ACK) {
@@ -601,8 +638,13 @@ static void tcp_info(struct sb *b, const struct ws_packet *pkt,
         sb_puts(b, ", must be at least 20)");
         return;
     }
-    if (hb < 20 || too_long)
+    if (hb < 20)
         return;
+    if (past_wire) {
+        bool in_value = tcp_options_text(b, pkt, rel, t->hdr_len, hb);
+        *suffix = in_value ? SUFFIX_CONTAINED : SUFFIX_MALFORMED;
+        return;
+    }
     if (t->flags & TCP_URG) {
         sb_puts(b, " Urg=");
         sb_u32(b, t->urg);
@@ -610,7 +652,7 @@ static void tcp_info(struct sb *b, const struct ws_packet *pkt,
     sb_puts(b, " Len=");
     sb_u32(b, pkt->payload_len);
     if (t->hdr_len > 20)
-        tcp_options_text(b, pkt, rel, t->hdr_len);
+        tcp_options_text(b, pkt, rel, t->hdr_len, hb);
 }
 
 /* ---- UDP ---- */
@@ -627,7 +669,14 @@ static void udp_info(struct sb *b, const struct ws_packet *pkt,
     if (l->len < 6)
         return;
     if (l->len < 8) {
-        /* tshark has read the length field when the checksum is cut off. */
+        /* tshark has read the length field when the checksum is cut off,
+         * and checks it against the datagram the wire held. */
+        uint32_t end = datagram_wire_end(pkt);
+        if (u->len >= 8 && end && u->len > end - pkt->l4_off) {
+            sb_puts(b, " [BAD UDP LENGTH ");
+            sb_u32(b, u->len);
+            sb_puts(b, " > IP PAYLOAD LENGTH]");
+        }
         if (u->len >= 8) {
             sb_puts(b, " Len=");
             sb_u32(b, u->len - 8u);
@@ -699,20 +748,37 @@ static void icmp_info(struct sb *b, const struct ws_packet *pkt,
 
 /* ---- ICMPv6 ---- */
 
-/* Source / target link-layer address options of a Neighbor Discovery
- * message, appended as tshark does while it walks them. */
-static void nd_options_text(struct sb *b, const struct ws_packet *pkt,
-                            const struct ws_layer *l, uint32_t fixed)
+/*
+ * Source / target link-layer address options of a Neighbor Discovery
+ * message, appended as tshark does while it walks them to the end of the
+ * message on the wire. An option running past that end (or a lone byte)
+ * makes tshark call the packet malformed, a zero length just stops it;
+ * a capture cut stops the walk (the truncation suffix follows).
+ */
+static const char *nd_options_text(struct sb *b, const struct ws_packet *pkt,
+                                   const struct ws_layer *l, uint32_t fixed)
 {
-    if (l->len < fixed)
-        return;
-    struct cursor o = bytes_at(pkt, l->off + fixed);
-    uint32_t left = l->len - fixed;
-    while (left >= 2 && cur_left(&o) >= 2) {
+    uint32_t start = l->off + fixed;
+    uint32_t end = datagram_wire_end(pkt);
+    if (end == 0)
+        end = pkt->len > pkt->caplen ? pkt->len : pkt->caplen;
+    if (l->len < fixed || end <= start)
+        return NULL;
+    uint32_t left = end - start;
+    struct cursor o = bytes_at(pkt, start);
+    while (left > 0) {
+        if (left < 2)
+            return SUFFIX_MALFORMED;
+        if (cur_left(&o) < 2)
+            return NULL;
         uint8_t type = cur_peek8(&o, 0);
         uint32_t len = cur_peek8(&o, 1) * 8u;
-        if (len == 0 || len > left || len > cur_left(&o))
-            return;
+        if (len == 0)
+            return NULL;
+        if (len > left)
+            return SUFFIX_MALFORMED;
+        if (len > cur_left(&o))
+            return NULL;
         struct cursor v = cur_sub(&o, len);
         left -= len;
         if ((type == 1 || type == 2) && len == 8) {
@@ -723,10 +789,25 @@ static void nd_options_text(struct sb *b, const struct ws_packet *pkt,
             sb_mac(b, mac);
         }
     }
+    return NULL;
+}
+
+/*
+ * The suffix of a Neighbor Discovery message: what the option walk found,
+ * else, for a frame (not a snaplen cut) shorter than its IP length, none:
+ * tshark bounds the message by the frame and sees no options missing.
+ * "" means decided, no suffix; NULL leaves it to the layer events.
+ */
+static const char *nd_suffix(const struct ws_packet *pkt, const struct ws_layer *l,
+                             uint32_t fixed, const char *walked)
+{
+    if (walked)
+        return walked;
+    return l->len >= fixed && pkt->caplen >= pkt->len ? "" : NULL;
 }
 
 static void icmpv6_info(struct sb *b, const struct ws_packet *pkt,
-                        const struct ws_layer *l)
+                        const struct ws_layer *l, const char **suffix)
 {
     const struct ws_icmp *ic = &pkt->u.icmp;
     if (l->len < 1)
@@ -794,10 +875,10 @@ static void icmpv6_info(struct sb *b, const struct ws_packet *pkt,
         }
         return;
     case 133:
-        nd_options_text(b, pkt, l, 8);
+        *suffix = nd_suffix(pkt, l, 8, nd_options_text(b, pkt, l, 8));
         return;
     case 134:
-        nd_options_text(b, pkt, l, 16);
+        *suffix = nd_suffix(pkt, l, 16, nd_options_text(b, pkt, l, 16));
         return;
     case 135:
     case 136: {
@@ -832,7 +913,7 @@ static void icmpv6_info(struct sb *b, const struct ws_packet *pkt,
                 sb_puts(b, "none");
             sb_putc(b, ')');
         }
-        nd_options_text(b, pkt, l, 24);
+        *suffix = nd_suffix(pkt, l, 24, nd_options_text(b, pkt, l, 24));
         return;
     }
     default:
@@ -1044,31 +1125,57 @@ static bool quoted_datagram_cut(const struct ws_packet *pkt,
 /*
  * tshark offers TCP and UDP payloads to heuristic dissectors, some of
  * which read the first 4 bytes unchecked: a payload the capture cut after
- * 1-3 bytes (TCP) or 0-3 bytes (UDP) ends with the suffix. (Payloads on
- * ports tshark knows go to other dissectors, which this does not model.)
+ * 1-3 bytes (TCP) or 0-3 bytes (UDP) ends with the suffix, and so does a
+ * UDP datagram whose length field promises bytes a short frame (not a
+ * snaplen cut) does not have at all. (Payloads on ports tshark knows go
+ * to other dissectors, which this does not model.)
  */
-static bool payload_probe_cut(const struct ws_packet *pkt,
-                              const struct ws_layer *l)
+static const char *payload_probe_suffix(const struct ws_packet *pkt,
+                                        const struct ws_layer *l)
 {
-    if (l->event != EV_NONE || pkt->caplen >= pkt->len)
-        return false;
+    if (l->event != EV_NONE && l->event != EV_BAD_TOTAL_LEN)
+        return NULL;
     uint32_t have = pkt->caplen > pkt->payload_off ? pkt->caplen - pkt->payload_off : 0;
-    if (have >= pkt->payload_len || have >= 4)
-        return false;
-    return l->proto == P_UDP || have > 0;
+    if (pkt->caplen >= pkt->len) {
+        bool promised = l->proto == P_UDP && pkt->u.udp.len >= 8 &&
+                        pkt->u.udp.len - 8u > pkt->payload_len;
+        return promised && have == 0 ? SUFFIX_MALFORMED : NULL;
+    }
+    if (l->event != EV_NONE || have >= pkt->payload_len || have >= 4)
+        return NULL;
+    return l->proto == P_UDP || have > 0 ? SUFFIX_CUT : NULL;
+}
+
+/*
+ * A transport layer opened on no bytes at all of a frame that was not cut
+ * by snaplen: the IPv4 length pointed past the frame's end, and tshark,
+ * which bounds the datagram by the frame, never calls that dissector
+ * (its IPv6 does call it, and the packet is malformed).
+ */
+static bool layer_absent(const struct ws_packet *pkt, const struct ws_layer *l)
+{
+    const struct ws_layer *ip = ip_layer(pkt);
+    return ip && ip->proto == P_IPV4 && l->len == 0 && l->off >= pkt->caplen &&
+           pkt->caplen >= pkt->len &&
+           (l->proto == P_TCP || l->proto == P_UDP || l->proto == P_ICMP ||
+            l->proto == P_ICMPV6);
 }
 
 static const char *trouble_suffix(const struct ws_packet *pkt,
                                   const struct ws_layer *named)
 {
-    if (named && (named->proto == P_TCP || named->proto == P_UDP) &&
-        payload_probe_cut(pkt, named))
-        return SUFFIX_CUT;
+    if (named && (named->proto == P_TCP || named->proto == P_UDP)) {
+        const char *probe = payload_probe_suffix(pkt, named);
+        if (probe)
+            return probe;
+    }
     if (named && (named->proto == P_ICMP || named->proto == P_ICMPV6) &&
         quoted_datagram_cut(pkt, named))
         return SUFFIX_CUT;
     for (unsigned i = 0; i < pkt->nlayers; i++) {
         const struct ws_layer *l = &pkt->layers[i];
+        if (layer_absent(pkt, l))
+            continue;
         if (l->event == EV_BAD_HEADER_LEN && l->proto == P_TCP &&
             pkt->u.tcp.hdr_len >= 20)
             return SUFFIX_MALFORMED;
@@ -1085,8 +1192,10 @@ static const struct ws_layer *naming_layer(const struct ws_packet *pkt)
     if (ip && is_fragment(pkt))
         return ip; /* fragments are not decoded further */
     const struct ws_layer *top = top_layer(pkt);
-    if (top && (top->proto == P_TCP || top->proto == P_UDP) && top->len < 4 &&
-        ip)
+    if (top && ip && top > ip && layer_absent(pkt, top))
+        return ip;
+    if (top && ip && top > ip && (top->proto == P_TCP || top->proto == P_UDP) &&
+        top->len < 4)
         return ip; /* tshark names the transport once it has read the ports */
     return top;
 }
@@ -1138,10 +1247,11 @@ size_t info_format(const struct ws_packet *pkt, const struct info_tcp_rel *rel,
         return 0;
     struct sb b = {buf, 0, size - 1, false};
     const struct ws_layer *l = naming_layer(pkt);
+    const char *suffix = NULL; /* set by a column that decides it itself */
     if (l) {
         switch (l->proto) {
         case P_TCP:
-            tcp_info(&b, pkt, l, rel);
+            tcp_info(&b, pkt, l, rel, &suffix);
             break;
         case P_UDP:
             udp_info(&b, pkt, l);
@@ -1150,7 +1260,7 @@ size_t info_format(const struct ws_packet *pkt, const struct info_tcp_rel *rel,
             icmp_info(&b, pkt, l);
             break;
         case P_ICMPV6:
-            icmpv6_info(&b, pkt, l);
+            icmpv6_info(&b, pkt, l, &suffix);
             break;
         case P_ARP:
             arp_info(&b, pkt, l);
@@ -1169,8 +1279,9 @@ size_t info_format(const struct ws_packet *pkt, const struct info_tcp_rel *rel,
             break;
         }
     }
-    const char *suffix = trouble_suffix(pkt, l);
+    if (!suffix)
+        suffix = trouble_suffix(pkt, l);
     if (suffix)
-        sb_puts(&b, suffix);
+        sb_puts(&b, suffix); /* "" when a column decided on none */
     return sb_finish(&b);
 }

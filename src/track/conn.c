@@ -13,6 +13,8 @@ struct conn_table {
     uint64_t next_id;
     size_t cap;
     uint32_t max_conns;
+    uint64_t retained;    /* non-NULL entries */
+    uint64_t scan;        /* where the next eviction scan resumes */
     uint64_t evicted;
 };
 
@@ -74,27 +76,45 @@ void conn_table_foreach(struct conn_table *t,
             fn(t->by_id[id - t->first_id], arg);
 }
 
-/* Frees the oldest finished connections beyond the limit. A connection
- * still attached to a flow is never freed; the flow limit bounds those. */
+static bool conn_finished(const struct conn *c)
+{
+    return c->closed || c->evicted;
+}
+
+/* Drops the NULL prefix left by evictions so ids stay dense. */
+static void compact_front(struct conn_table *t)
+{
+    size_t skip = 0, used = (size_t)(t->next_id - t->first_id);
+    while (skip < used && !t->by_id[skip])
+        skip++;
+    if (!skip)
+        return;
+    memmove(t->by_id, t->by_id + skip, (used - skip) * sizeof *t->by_id);
+    t->first_id += skip;
+}
+
+/*
+ * Frees finished connections, oldest first, so that with the one about to
+ * be created at most max_conns are kept. A connection still attached to a
+ * flow is never freed (the flow limit bounds those): the scan steps over
+ * it and resumes there next time, so one long-lived connection does not
+ * pin the closed ones behind it.
+ */
 static void enforce_limit(struct conn_table *t)
 {
-    uint64_t kept = t->next_id - t->first_id;
-    size_t shift = 0;
-    while (kept > t->max_conns) {
-        struct conn *c = t->by_id[shift];
-        if (c && !c->closed && !c->evicted)
-            break;
-        free(c);
-        t->by_id[shift] = NULL;
-        shift++;
-        kept--;
-        t->evicted++;
+    uint64_t id = t->scan < t->first_id ? t->first_id : t->scan;
+    while (t->retained >= t->max_conns && id < t->next_id) {
+        struct conn **slot = &t->by_id[id - t->first_id];
+        if (*slot && conn_finished(*slot)) {
+            free(*slot);
+            *slot = NULL;
+            t->retained--;
+            t->evicted++;
+        }
+        id++;
     }
-    if (shift) {
-        memmove(t->by_id, t->by_id + shift,
-                (t->next_id - t->first_id - shift) * sizeof *t->by_id);
-        t->first_id += shift;
-    }
+    t->scan = id < t->next_id ? id : t->first_id;
+    compact_front(t);
 }
 
 static struct conn *conn_create(struct conn_table *t)
@@ -114,6 +134,7 @@ static struct conn *conn_create(struct conn_table *t)
     }
     tcp_seq_init(&c->seq);
     t->by_id[used] = c;
+    t->retained++;
     return c;
 }
 
@@ -274,10 +295,21 @@ static void on_rst(struct conn *c, int side, uint64_t ts, uint64_t no)
     mark_once(c, MARK_RST, ts);
     if (c->rst_side < 0)
         c->rst_side = (int8_t)side;
-    c->zeek[side] = ZEEK_RESET;
+    /* Zeek: a RST after both endpoints closed leaves them CLOSED */
+    if (c->zeek[side] != ZEEK_CLOSED || c->zeek[!side] != ZEEK_CLOSED)
+        c->zeek[side] = ZEEK_RESET;
     conn_set_state(c, side, TS_CLOSED, ts, no);
     conn_set_state(c, !side, TS_CLOSED, ts, no);
     c->closed = true;
+}
+
+/* Zeek: a SYN or SYN/ACK from an inactive responder establishes it, and
+ * an originator waiting in SYN_SENT. */
+static void zeek_responder_syn(struct conn *c)
+{
+    c->zeek[SIDE_SERVER] = ZEEK_ESTABLISHED;
+    if (c->zeek[SIDE_CLIENT] == ZEEK_SYN_SENT)
+        c->zeek[SIDE_CLIENT] = ZEEK_ESTABLISHED;
 }
 
 static void on_syn(struct conn *c, int side, const struct ws_tcp *t,
@@ -289,16 +321,28 @@ static void on_syn(struct conn *c, int side, const struct ws_tcp *t,
             c->synack_seen = true;
             c->synack_isn = t->seq;
         }
-        if (c->zeek[side] == ZEEK_INACTIVE)
-            c->zeek[side] = ZEEK_SYN_ACK_SENT;
+        if (c->zeek[side] == ZEEK_INACTIVE) {
+            if (side == SIDE_SERVER)
+                zeek_responder_syn(c);
+            else
+                c->zeek[side] = ZEEK_SYN_ACK_SENT;
+        }
         enum tcp_state s = (enum tcp_state)c->state[side];
         if (s == TS_CLOSED || s == TS_LISTEN || s == TS_SYN_SENT)
             conn_set_state(c, side, TS_SYN_RECEIVED, ts, no);
+        /* its SYN was missed: a SYN/ACK answers a SYN, so the peer is
+         * in SYN_SENT */
+        if (!c->mark[MARK_SYN] && c->state[!side] == TS_CLOSED)
+            conn_set_state(c, !side, TS_SYN_SENT, ts, no);
         return;
     }
     mark_once(c, MARK_SYN, ts);
-    if (c->zeek[side] == ZEEK_INACTIVE)
-        c->zeek[side] = ZEEK_SYN_SENT;
+    if (c->zeek[side] == ZEEK_INACTIVE) {
+        if (side == SIDE_SERVER)
+            zeek_responder_syn(c);
+        else
+            c->zeek[side] = ZEEK_SYN_SENT;
+    }
     if (c->state[side] == TS_CLOSED)
         conn_set_state(c, side, TS_SYN_SENT, ts, no);
     if (c->state[!side] == TS_CLOSED)
@@ -320,14 +364,11 @@ static void on_ack(struct conn *c, int side, const struct ws_tcp *t,
         c->state[SIDE_CLIENT] == TS_SYN_SENT && t->ack == c->synack_isn + 1) {
         mark_once(c, MARK_HS_ACK, ts);
         establish(c, ts, no);
-        if (c->zeek[SIDE_CLIENT] == ZEEK_SYN_SENT)
-            c->zeek[SIDE_CLIENT] = ZEEK_ESTABLISHED;
-        if (c->zeek[SIDE_SERVER] == ZEEK_SYN_ACK_SENT)
-            c->zeek[SIDE_SERVER] = ZEEK_ESTABLISHED;
     }
     if (c->fin_seen[peer] && !c->fin_acked[peer] &&
         seq_geq(t->ack, c->fin_ack_seq[peer])) {
         c->fin_acked[peer] = true;
+        c->fin_ack_packet[peer] = no;
         mark_once(c, peer == SIDE_CLIENT ? MARK_FIN_C_ACKED : MARK_FIN_S_ACKED, ts);
         switch (c->state[peer]) {
         case TS_FIN_WAIT_1: conn_set_state(c, peer, TS_FIN_WAIT_2, ts, no); break;
@@ -353,7 +394,12 @@ static void on_fin(struct conn *c, int side, const struct ws_tcp *t,
         c->simultaneous = true; /* this FIN does not acknowledge the other */
     c->zeek[side] = ZEEK_CLOSED;
     enum tcp_state s = (enum tcp_state)c->state[side];
-    if (s == TS_CLOSE_WAIT)
+    /* A FIN that does not acknowledge the peer's FIN was sent before that
+     * FIN arrived: this side was in FIN_WAIT_1, not CLOSE_WAIT, and the
+     * peer's FIN takes it to CLOSING (RFC 9293 simultaneous close). */
+    if (s == TS_CLOSE_WAIT && c->fin_seen[peer] && !c->fin_acked[peer])
+        conn_set_state(c, side, TS_CLOSING, ts, no);
+    else if (s == TS_CLOSE_WAIT)
         conn_set_state(c, side, TS_LAST_ACK, ts, no);
     else if (s != TS_CLOSED && s != TS_LAST_ACK && s != TS_CLOSING &&
              s != TS_TIME_WAIT)
@@ -387,8 +433,18 @@ static void track_state(struct conn *c, int side, const struct ws_packet *pkt,
     if (c->partial && c->state[0] == TS_CLOSED && c->state[1] == TS_CLOSED &&
         !(t->flags & TCP_SYN))
         establish(c, ts, no); /* mid-stream: both sides already talking */
-    if (c->zeek[side] == ZEEK_INACTIVE && !(t->flags & TCP_SYN))
-        c->zeek[side] = ZEEK_PARTIAL;
+    if (c->zeek[side] == ZEEK_INACTIVE && !(t->flags & TCP_SYN)) {
+        /* Zeek: a responder's payload-less reply to a pending SYN is not
+         * a partial connection; an ACK to an established peer (whose
+         * SYN/ACK was seen, the SYN missed) establishes this side. */
+        if (side == SIDE_SERVER && len == 0 &&
+            c->zeek[SIDE_CLIENT] == ZEEK_SYN_SENT)
+            ;
+        else if ((t->flags & TCP_ACK) && c->zeek[!side] == ZEEK_ESTABLISHED)
+            c->zeek[side] = ZEEK_ESTABLISHED;
+        else
+            c->zeek[side] = ZEEK_PARTIAL;
+    }
     if (t->flags & TCP_SYN)
         on_syn(c, side, t, ts, no);
     else if (t->flags & TCP_ACK)
@@ -398,19 +454,27 @@ static void track_state(struct conn *c, int side, const struct ws_packet *pkt,
         if (c->fin_seen[!side] && !(t->flags & TCP_SYN))
             c->data_after_fin[side] = true;
     }
-    if (t->flags & TCP_FIN)
+    if (t->flags & TCP_FIN) {
+        /* FIN,ACK that acknowledges the other side's FIN: a three-way close */
+        if (c->fin_seen[!side] && c->fin_acked[!side] && !c->fin_seen[side])
+            c->fin_acked_by_fin = c->fin_ack_packet[!side] == no;
         on_fin(c, side, t, len, ts, no);
+    }
     if (side_done(c, 0) && side_done(c, 1) && c->fin_seen[0] && c->fin_seen[1])
         c->closed = true;
 }
 
-static void count_analysis(struct conn *c, int side, uint32_t flags)
+static void count_analysis(struct conn *c, int side, uint32_t flags,
+                           uint32_t len)
 {
     for (int i = 0; i < TA_COUNT; i++)
         if (flags & (1u << i))
             c->analysis[i]++;
-    if (flags & ((1u << TA_RETRANSMISSION) | (1u << TA_FAST_RETRANSMISSION) |
-                 (1u << TA_SPURIOUS_RETRANSMISSION)))
+    /* Zeek's 't' is a packet with retransmitted payload: not a SYN or FIN
+     * retransmitted alone. */
+    if (len && (flags & ((1u << TA_RETRANSMISSION) |
+                         (1u << TA_FAST_RETRANSMISSION) |
+                         (1u << TA_SPURIOUS_RETRANSMISSION))))
         history_scaled(c, side, SCALED_T, 'T');
     if (flags & (1u << TA_ZERO_WINDOW))
         history_scaled(c, side, SCALED_W, 'W');
@@ -460,12 +524,18 @@ void conn_table_segment(struct conn_table *t, struct conn **cur,
     out->conn = c;
     out->side = side;
     tcp_seq_segment(&c->seq, side, pkt, packet_no, ts_ns, &out->ta);
-    count_analysis(c, side, out->ta.flags);
+    /* Zeek adds the packet's letter before its t / w */
     history_update(c, side, &pkt->u.tcp, out->ta.rel_seq, pkt->payload_len);
+    count_analysis(c, side, out->ta.flags, pkt->payload_len);
     track_state(c, side, pkt, ts_ns, packet_no);
 }
 
 /* ---- derived figures ---- */
+
+static bool established(const struct conn *c)
+{
+    return c->mark[MARK_HS_ACK] || c->partial || c->state[0] == TS_ESTABLISHED;
+}
 
 enum conn_close conn_close_type(const struct conn *c)
 {
@@ -482,18 +552,14 @@ enum conn_close conn_close_type(const struct conn *c)
         if (closer >= 0 && c->data_after_fin[!closer])
             return CLOSE_HALF;
         if (!(fin_c && fin_s))
-            return CLOSE_OPEN;
+            return established(c) ? CLOSE_OPEN : CLOSE_NONE;
         if (c->simultaneous)
             return CLOSE_SIMULTANEOUS;
-        enum conn_mark acked = closer == SIDE_CLIENT ? MARK_FIN_C_ACKED : MARK_FIN_S_ACKED;
-        enum conn_mark second = closer == SIDE_CLIENT ? MARK_FIN_S : MARK_FIN_C;
-        if (c->mark[acked] && c->mark[acked] == c->mark[second])
+        if (c->fin_acked_by_fin)
             return CLOSE_THREE_WAY;
         return CLOSE_FOUR_WAY;
     }
-    if (c->mark[MARK_HS_ACK] || c->partial || c->state[0] == TS_ESTABLISHED)
-        return CLOSE_OPEN;
-    return CLOSE_NONE;
+    return established(c) ? CLOSE_OPEN : CLOSE_NONE;
 }
 
 /* Zeek's regular expression ^\^?S[^HAFGIQ]*R.* by hand. */

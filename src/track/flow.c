@@ -436,7 +436,7 @@ struct flow *flow_table_update(struct flow_table *t,
     if (!build_key(pkt, &key, &lo2hi))
         return NULL;
     uint32_t tag = key_tag(t, &key);
-    uint32_t pos;
+    uint32_t pos = 0;
     uint32_t idx = index_lookup(t, &key, tag, &pos);
     struct flow *f;
     if (idx != NIL) {

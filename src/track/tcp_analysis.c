@@ -249,6 +249,15 @@ static void unacked_ack(struct tcp_ta_dir *d, uint32_t ack)
     }
 }
 
+/* The base moved (a SYN/ACK with a new ISN): the straddle members were
+ * kept for the old base. A range the new base falls inside is from then on
+ * treated as one segment (see the header: an approximation). */
+static void unacked_rebased(struct tcp_ta_dir *d)
+{
+    for (unsigned i = 0; i < d->nranges; i++)
+        d->ranges[i].has_lo_after = d->ranges[i].has_hi_before = false;
+}
+
 /* Lowest segment start and highest segment end of a range, relative. */
 static void range_rel_span(const struct tcp_ta_range *r, uint32_t base,
                            uint32_t *first, uint32_t *last)
@@ -360,7 +369,7 @@ static uint32_t analyze_fwd(struct tcp_ta_dir *fwd, const struct tcp_ta_dir *rev
         fwd->dupacknum = fwd->dupacknum == DUPACK_PARKED ? 1
                                                          : fwd->dupacknum + 1;
         ta |= TA(TA_DUP_ACK);
-        out->dup_ack_num = (uint32_t)fwd->dupacknum;
+        out->dup_ack_num = fwd->dupacknum;
         out->dup_ack_frame = fwd->lastnondupack;
     }
     return ta;
@@ -502,6 +511,7 @@ static uint32_t handle_repeated_syn(struct tcp_ta_dir *fwd, const struct seg *g)
         fwd->nextseq = fwd->maxseqtobeacked;
     if (sa == (TCP_SYN | TCP_ACK) && fwd->base_set && g->seq != fwd->base_seq) {
         fwd->base_seq = g->seq;
+        unacked_rebased(fwd);
         return TA(TA_REUSED_PORTS);
     }
     return 0;
@@ -564,6 +574,21 @@ static void relative_numbers(const struct tcp_ta_dir *fwd,
         out->window = (int64_t)g->win << fwd->win_scale;
 }
 
+/* The capture ends inside the TCP options. */
+static bool options_cut(const struct ws_packet *pkt)
+{
+    return (uint64_t)pkt->l4_off + pkt->u.tcp.hdr_len > pkt->caplen;
+}
+
+static void hide_analysis(struct tcp_seg_result *out)
+{
+    out->flags = 0;
+    out->has_bytes_in_flight = false;
+    out->bytes_in_flight = 0;
+    out->dup_ack_num = 0;
+    out->dup_ack_frame = 0;
+}
+
 void tcp_seq_segment(struct tcp_seq_state *s, int dir,
                      const struct ws_packet *pkt, uint64_t frame_no,
                      uint64_t ts_ns, struct tcp_seg_result *out)
@@ -588,6 +613,13 @@ void tcp_seq_segment(struct tcp_seq_state *s, int dir,
 
     track_handshake(s, fwd, &g);
     apply_options(fwd, t);
+    if (options_cut(pkt)) {
+        /* tshark stops at the cut (an exception in the option walk): the
+         * analysis state is updated, but nothing of it is shown, and the
+         * window scaling check of a SYN does not run. */
+        hide_analysis(out);
+        return;
+    }
     if (has_any(&g, TCP_SYN))
         verify_window_scaling(fwd, rev, has_any(&g, TCP_ACK));
 }

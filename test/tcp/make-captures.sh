@@ -51,6 +51,7 @@ MAC_RC=02:00:00:c1:00:01  # relay port facing the client
 MAC_RS=02:00:00:c2:00:01  # relay port facing the server
 MAC_S=02:00:00:c2:00:02   # server veth-s
 BGPIDS=""
+declare -A RELAY_ARGS_OF
 
 cleanup() {
     for p in $BGPIDS; do kill "$p" 2>/dev/null || true; done
@@ -110,6 +111,7 @@ setup() {
 # start_relay NAME relay-options...  (sets RELAY_PID)
 start_relay() {
     local name=$1; shift
+    RELAY_ARGS="$*"
     rm -f "$WORK/relay.ready"
     ip netns exec "$NSR" "$PY" "$here/relay.py" --if-a veth-rc --peer-a $MAC_C --if-b veth-rs --peer-b $MAC_S \
         --ready "$WORK/relay.ready" --log "$WORK/relay.$name.log" "$@" &
@@ -161,6 +163,21 @@ stop_dump() {
     kill -INT "$DUMP_PID"
     wait "$DUMP_PID" 2>/dev/null || true
     untrack "$DUMP_PID"
+    if ! grep -q '^0 packets dropped by kernel' "$WORK/dump.log"; then
+        cat "$WORK/dump.log" >&2
+        echo "make-captures: tcpdump lost packets" >&2; exit 1
+    fi
+}
+
+# run_client cmd...: runs the client in the client namespace and waits for
+# it (in the background, so that a signal to this script is handled at once).
+run_client() {
+    ip netns exec "$NSC" "$@" &
+    local pid=$! rc=0
+    BGPIDS="$BGPIDS $pid"
+    wait "$pid" || rc=$?
+    untrack "$pid"
+    [ $rc = 0 ] || { echo "make-captures: client $* exited with $rc" >&2; exit 1; }
 }
 
 wait_server() {
@@ -189,14 +206,15 @@ capture() {
         simultaneous-close) port=23011 ;; port-reuse) port=23012 ;;
         esac
         case $name in
-        lossy) start_relay "$name" --seed 7 --delay-ms 10 --drop 0.03 --reorder 0.02 --dup 0.01 --dup-delay-ms 25 --spare-syn
+        lossy) start_relay "$name" --seed 7 --delay-ms 10 --drop 0.03 --reorder 0.02 --dup 0.01 --dup-delay-ms 25 --spare-syn \
+                   --stall-after 300 --stall-ms 400 --stall-dir c2s
                snap=96 ;;
         simultaneous-close) start_relay "$name" --seed 201 --delay-ms 30 ;;
         *) start_relay "$name" $NORMAL ;;
         esac
         [ "$name" = refused ] || start_server $port $(peers server "$name" "$addr" $port)
         start_dump "$f" $snap
-        ns "$NSC" $(peers client "$name" "$addr" $port)
+        run_client $(peers client "$name" "$addr" $port)
         [ "$name" = refused ] || wait_server
         stop_dump
         stop_relay
@@ -209,7 +227,7 @@ capture() {
         start_relay "$name" $NORMAL
         start_server 23002 sh -c "exec '$PY' -m http.server 23002 --bind 10.202.0.2 --directory '$WORK/www' >'$WORK/http.log' 2>&1"
         start_dump "$f" 0
-        ns "$NSC" curl -sS --http1.0 -o /dev/null http://10.202.0.2:23002/page.html
+        run_client curl -sS --http1.0 -o /dev/null http://10.202.0.2:23002/page.html
         stop_dump
         kill "$SERVER_PID" 2>/dev/null || true
         wait "$SERVER_PID" 2>/dev/null || true
@@ -218,11 +236,41 @@ capture() {
         ;;
     *) echo "make-captures: unknown capture $name" >&2; exit 1 ;;
     esac
-    mv "$f" "$OUT/$name.pcap"
-    echo "== $name.pcap: $(tcpdump -r "$OUT/$name.pcap" 2>/dev/null | wc -l) packets"
+    echo "== $name.pcap: $(tcpdump -r "$f" 2>/dev/null | wc -l) packets"
     sed -n 's/^ *[0-9.]* \(summary\|socket\)/   relay \1/p' "$WORK/relay.$name.log"
-    cp "$WORK/relay.$name.log" "$WORK/last-relay.log"
+    RELAY_ARGS_OF[$name]=$RELAY_ARGS
 }
 
+# write_summary NAME: what the relay did, one line per capture, kept beside
+# the pcaps in relay-summary.tsv.
+write_summary() {
+    local name=$1 sum="$OUT/relay-summary.tsv" c2s s2c
+    c2s=$(sed -n 's/^ *[0-9.]* summary c2s: //p' "$WORK/relay.$name.log")
+    s2c=$(sed -n 's/^ *[0-9.]* summary s2c: //p' "$WORK/relay.$name.log")
+    {
+        printf '# capture\trelay options\tclient-to-server frames\tserver-to-client frames\n'
+        grep -v '^#' "$sum" 2>/dev/null | grep -v "^$name	" || true
+        printf '%s\t%s\t%s\t%s\n' "$name" "${RELAY_ARGS_OF[$name]}" "$c2s" "$s2c"
+    } >"$WORK/summary.tmp"
+    { head -1 "$WORK/summary.tmp"; tail -n +2 "$WORK/summary.tmp" | sort; } >"$sum"
+}
+
+# A capture goes into OUT only once check-captures.py (tshark) agrees that
+# it shows what its name says; timing-dependent ones get three attempts.
+HAVE_TSHARK=0
+if command -v tshark >/dev/null 2>&1; then HAVE_TSHARK=1; else
+    echo "make-captures: tshark not found: captures are not checked" >&2
+fi
 setup
-for name in $NAMES; do capture "$name"; done
+for name in $NAMES; do
+    ok=0
+    for attempt in 1 2 3; do
+        capture "$name"
+        if [ $HAVE_TSHARK = 0 ] || "$PY" "$here/check-captures.py" "$WORK/$name.pcap"; then ok=1; break; fi
+        echo "make-captures: $name.pcap attempt $attempt does not show what it should" >&2
+    done
+    [ $ok = 1 ] || { echo "make-captures: giving up on $name" >&2; exit 1; }
+    mv "$WORK/$name.pcap" "$OUT/$name.pcap"
+    write_summary "$name"
+done
+echo "make-captures: done; now run test/tcp/regen-golden.sh"

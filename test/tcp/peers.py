@@ -114,8 +114,8 @@ def server(scn, addr, port):
         c.close()
     elif scn == "lossy":
         c, _ = listener(addr, port).accept()
-        recv_exact(c, 256 * 1024)
-        c.sendall(fill(1024 * 1024, "bulk-download"))
+        recv_exact(c, 192 * 1024)
+        c.sendall(fill(768 * 1024, "bulk-download"))
         recv_eof(c)
         c.close()
     elif scn == "zero-window":
@@ -193,8 +193,8 @@ def client(scn, addr, port):
             sys.exit("refused: connection unexpectedly accepted")
     elif scn == "lossy":
         s = connect(addr, port)
-        s.sendall(fill(256 * 1024, "bulk-upload"))
-        recv_exact(s, 1024 * 1024)
+        s.sendall(fill(192 * 1024, "bulk-upload"))
+        recv_exact(s, 768 * 1024)
         s.close()
     elif scn == "zero-window":
         s = connect(addr, port)

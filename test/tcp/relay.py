@@ -16,6 +16,13 @@ from a seeded random generator:
   --dup P          send a frame twice with probability P; the copy leaves
                    --dup-delay-ms after the original (so the receiver has
                    usually acknowledged it by then)
+  --stall-after N --stall-ms MS --stall-dir c2s|s2c
+                   once, at the first frame of direction stall-dir that
+                   arrives after N frames have gone the other way, hold it
+                   and every later frame of stall-dir until MS ms have
+                   passed, then let them go in order (a link stall: stall
+                   the ACK direction and the data sender's timers fire for
+                   data that did arrive, so its retransmissions are spurious)
   --dirs c2s|s2c|both   which direction the drop/reorder/dup policy applies to
   --spare-syn      never drop, hold or duplicate SYN, FIN or RST segments
                    (keeps connection set-up and tear-down from waiting on
@@ -96,6 +103,9 @@ def main():
     ap.add_argument("--dup", type=float, default=0.0)
     ap.add_argument("--dup-delay-ms", type=float, default=0.0)
     ap.add_argument("--hold-ms", type=float, default=30.0)
+    ap.add_argument("--stall-after", type=int, default=0)
+    ap.add_argument("--stall-ms", type=float, default=0.0)
+    ap.add_argument("--stall-dir", choices=["c2s", "s2c"], default="c2s")
     ap.add_argument("--dirs", choices=["c2s", "s2c", "both"], default="both")
     ap.add_argument("--spare-syn", action="store_true")
     ap.add_argument("--ready", help="file to create once both sockets are bound")
@@ -117,6 +127,8 @@ def main():
 
     stats = {d: {"in": 0, "out": 0, "drop": 0, "reorder": 0, "dup": 0} for d in ("c2s", "s2c")}
     held = {"a": None, "b": None}  # (frame, deadline) per arriving side
+    stall_until = {"c2s": 0.0, "s2c": 0.0}
+    stalled = False
     queue = []  # heap of (due, n, out_side, frame)
     counter = [0]
     t0 = time.monotonic()
@@ -191,7 +203,13 @@ def main():
                 info = tcp_info(frame)
                 desc = info[2] if info else "non-tcp"
                 now = time.monotonic()
-                due = now + delay
+                opposite = "s2c" if d == "c2s" else "c2s"
+                if (a.stall_after and not stalled and d == a.stall_dir
+                        and stats[opposite]["in"] >= a.stall_after):
+                    stalled = True
+                    stall_until[d] = now + a.stall_ms / 1000.0
+                    log(f"{d} stall {a.stall_ms} ms from {desc}")
+                due = max(now, stall_until[d]) + delay
                 apply = a.dirs == "both" or a.dirs == d
                 if info and a.spare_syn and info[0] & 0x07:  # FIN, SYN, RST
                     apply = False

@@ -509,6 +509,36 @@ START_TEST(test_one_chain_all_tags_equal)
 }
 END_TEST
 
+/* Tags whose low bits collide in pairs: growth must split the clusters. */
+static uint32_t hash_pairs(const struct flow_key *k)
+{
+    return (k->lo_port / 2) * 2654435761u;
+}
+
+START_TEST(test_index_growth_rehashes_everything)
+{
+    struct flow_table *t = flow_table_new(100000, 5);
+    flow_table_set_test_hash(t, hash_pairs);
+    uint32_t size = flow_table_index_size(t), growths = 0;
+    ck_assert_uint_eq(size, 1024);
+    for (uint32_t i = 0; i < 6000; i++) {
+        flow_table_update(t, mk_n(&P, i, false), i, 60, NULL);
+        if (flow_table_index_size(t) != size) {
+            REQ(flow_table_index_size(t) == 2 * size);
+            size = flow_table_index_size(t);
+            growths++;
+            CHECK_TABLE(t);
+            for (uint32_t j = 0; j <= i; j++)
+                REQ(find_pkt(t, mk_n(&P, j, true)) != NULL);
+        }
+    }
+    ck_assert_uint_eq(growths, 4); /* 1024 -> 16384 */
+    ck_assert_uint_eq(size, 16384);
+    CHECK_TABLE(t);
+    flow_table_free(t);
+}
+END_TEST
+
 START_TEST(test_chains_wrap_and_backward_shift)
 {
     /* max 64 flows: index of 128 slots (mask 127) */
@@ -659,12 +689,52 @@ START_TEST(test_eviction_takes_least_recently_seen)
     ck_assert_uint_eq(b2->pkts[FLOW_A2B], 1);
     ck_assert_uint_eq(b2->pkts[FLOW_B2A], 0);
     ck_assert_uint_eq(b2->bytes[FLOW_A2B], 99);
-    ck_assert(!b2->tcp_isn_set[0] && !b2->tcp_isn_set[1]);
+    ck_assert_ptr_null(b2->conn); /* the reused record starts clean */
     ck_assert_ptr_null(find_pkt(t, mk_n(&P, 1, false)));
     ck_assert_uint_eq(flow_table_evictions(t), 3);
     ck_assert_uint_eq(flow_table_created(t), 6);
     ck_assert_uint_eq(flow_table_count(t), 3);
     CHECK_TABLE(t);
+    flow_table_free(t);
+}
+END_TEST
+
+struct evicted {
+    uint64_t ids[16];
+    uint16_t lo_ports[16];
+    uint32_t n;
+    struct flow_table *t;
+};
+
+static void on_evict_fn(struct flow *f, void *arg)
+{
+    struct evicted *e = arg;
+    ck_assert_uint_lt(e->n, 16);
+    /* called before the record is reused: the flow is whole and still
+     * counted in the table */
+    e->ids[e->n] = f->id;
+    e->lo_ports[e->n] = f->key.lo_port;
+    e->n++;
+    ck_assert_uint_eq(flow_table_count(e->t), 3);
+}
+
+START_TEST(test_on_evict_sees_the_victim)
+{
+    struct flow_table *t = flow_table_new(3, 5);
+    struct evicted e = {.n = 0, .t = t};
+    flow_table_on_evict(t, on_evict_fn, &e);
+    for (uint32_t i = 0; i < 3; i++)
+        flow_table_update(t, mk_n(&P, i, false), i, 60, NULL);
+    flow_table_update(t, mk_n(&P, 0, true), 3, 60, NULL); /* 1 is oldest */
+    ck_assert_uint_eq(e.n, 0);
+    flow_table_update(t, mk_n(&P, 7, false), 4, 60, NULL);
+    flow_table_update(t, mk_n(&P, 8, false), 5, 60, NULL);
+    ck_assert_uint_eq(e.n, 2);
+    ck_assert_uint_eq(e.ids[0], 1);
+    ck_assert_uint_eq(e.lo_ports[0], 1024 + 1);
+    ck_assert_uint_eq(e.ids[1], 2);
+    ck_assert_uint_eq(e.lo_ports[1], 1024 + 2);
+    ck_assert_uint_eq(flow_table_evictions(t), 2);
     flow_table_free(t);
 }
 END_TEST
@@ -813,6 +883,7 @@ static Suite *flow_suite(void)
     tcase_set_timeout(c, 120);
     tcase_add_test(c, test_many_flows_all_found);
     tcase_add_test(c, test_one_chain_all_tags_equal);
+    tcase_add_test(c, test_index_growth_rehashes_everything);
     tcase_add_test(c, test_chains_wrap_and_backward_shift);
     tcase_add_test(c, test_random_against_model);
     suite_add_tcase(s, c);
@@ -820,6 +891,7 @@ static Suite *flow_suite(void)
     c = tcase_create("eviction");
     tcase_set_timeout(c, 60);
     tcase_add_test(c, test_eviction_takes_least_recently_seen);
+    tcase_add_test(c, test_on_evict_sees_the_victim);
     tcase_add_test(c, test_max_one_flow);
     tcase_add_test(c, test_eviction_at_scale_keeps_table_consistent);
     tcase_add_test(c, test_foreach_by_id_without_evictions);

@@ -21,7 +21,15 @@
  * SYN's sequence number, or one less than the first number seen), and
  * REL_RAW rows were made with -o tcp.relative_sequence_numbers:FALSE.
  * The scaled-window row is packet 3 of a three-packet handshake file.
+ *
+ * The sweeps cut one packet at every length from 0 to the whole, either
+ * as snaplen cuts (wire length kept) or as frames that are that short
+ * (caplen = len), wrote all cuts to one pcap and ran it through tshark
+ * with -o tcp.analyze_sequence_numbers:FALSE (raw TCP numbers); the
+ * expected text is kept as runs of cuts that tshark printed alike.
  */
+
+#define ARROW "\xe2\x86\x92" /* U+2192 between the ports */
 
 /* TCP SYN 51234 -> 80, seq 1000, MSS/SACK_PERM/TS/NOP/WS 7 */
 static const uint8_t pkt_tcp_syn[] = {
@@ -280,6 +288,15 @@ static const uint8_t pkt_tcp_short_frame[] = {
     0x08, 0x00, 0x45, 0x00, 0x00, 0x39, 0x12, 0x34, 0x40, 0x00, 0x40, 0x06,
     0x14, 0x89, 0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00, 0x00, 0x02, 0x9c, 0x40,
     0x9c, 0x41, 0x00, 0x00, 0x1e, 0x61, 0x00, 0x00,
+};
+
+/* frame (caplen = len) ending inside the timestamps option */
+static const uint8_t pkt_tcp_short_frame_opts[] = {
+    0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55,
+    0x08, 0x00, 0x45, 0x00, 0x00, 0x39, 0x12, 0x34, 0x40, 0x00, 0x40, 0x06,
+    0x14, 0x89, 0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00, 0x00, 0x02, 0x9c, 0x40,
+    0x9c, 0x41, 0x00, 0x00, 0x1e, 0x61, 0x00, 0x00, 0x22, 0xb8, 0x80, 0x18,
+    0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x01, 0x08, 0x0a, 0x00, 0x00,
 };
 
 /* third packet of a handshake that announced WS=128: Win 512 << 7 */
@@ -793,6 +810,42 @@ static const uint8_t pkt_icmp6_ns_cut_option[] = {
     0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x01, 0x01, 0x00, 0x11, 0x22, 0x33,
 };
 
+/* Neighbor Solicitation with an option of length 0 */
+static const uint8_t pkt_icmp6_ns_optlen0[] = {
+    0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55,
+    0x86, 0xdd, 0x60, 0x00, 0x00, 0x00, 0x00, 0x20, 0x3a, 0x40, 0xfe, 0x80,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x01, 0xfe, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x87, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x01, 0x00, 0x00, 0x11, 0x22, 0x33,
+    0x44, 0x55,
+};
+
+/* Neighbor Solicitation with an option running past the message */
+static const uint8_t pkt_icmp6_ns_opt_past[] = {
+    0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55,
+    0x86, 0xdd, 0x60, 0x00, 0x00, 0x00, 0x00, 0x20, 0x3a, 0x40, 0xfe, 0x80,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x01, 0xfe, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x87, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x01, 0x02, 0x00, 0x11, 0x22, 0x33,
+    0x44, 0x55,
+};
+
+/* Neighbor Solicitation with one byte after its option */
+static const uint8_t pkt_icmp6_ns_lone_byte[] = {
+    0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55,
+    0x86, 0xdd, 0x60, 0x00, 0x00, 0x00, 0x00, 0x21, 0x3a, 0x40, 0xfe, 0x80,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x01, 0xfe, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x87, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x01, 0x01, 0x00, 0x11, 0x22, 0x33,
+    0x44, 0x55, 0x05,
+};
+
 /* ICMPv6 echo carried by IPv4: no hop limit */
 static const uint8_t pkt_icmp6_over_ipv4[] = {
     0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55,
@@ -1014,6 +1067,229 @@ static const uint8_t pkt_eth_unknown[] = {
     0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 };
 
+
+/* Packets cut at every length: bytes [from, next run's from) printed alike. */
+struct sweep_run {
+    uint32_t from;
+    const char *proto;
+    const char *info;
+};
+
+static const uint8_t sweep_tcp4_syn[] = {
+    0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55,
+    0x08, 0x00, 0x45, 0x00, 0x00, 0x3c, 0x12, 0x34, 0x40, 0x00, 0x40, 0x06,
+    0x14, 0x86, 0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00, 0x00, 0x02, 0xc8, 0x22,
+    0x00, 0x50, 0x00, 0x00, 0x03, 0xe8, 0x00, 0x00, 0x00, 0x00, 0xa0, 0x02,
+    0xff, 0xd7, 0x00, 0x00, 0x00, 0x00, 0x02, 0x04, 0xff, 0xd7, 0x04, 0x02,
+    0x08, 0x0a, 0xe3, 0x4c, 0xaa, 0xa5, 0x00, 0x00, 0x00, 0x00, 0x01, 0x03,
+    0x03, 0x07,
+};
+
+/* tshark -o tcp.analyze_sequence_numbers:FALSE -r sweep_tcp4_syn_snap.pcap */
+static const struct sweep_run runs_tcp4_syn_snap[] = {
+    {0, "Ethernet", "[Packet size limited during capture]"},
+    {14, "IPv4", "[Packet size limited during capture]"},
+    {38, "TCP", "51234 " ARROW " 80[Packet size limited during capture]"},
+    {50, "TCP", "51234 " ARROW " 80 [SYN] Seq=1000 Win=65495[Packet size limited during capture]"},
+    {54, "TCP", "51234 " ARROW " 80 [SYN] Seq=1000 Win=65495 Len=0[Packet size limited during capture]"},
+    {58, "TCP", "51234 " ARROW " 80 [SYN] Seq=1000 Win=65495 Len=0 MSS=65495[Packet size limited during capture]"},
+    {60, "TCP", "51234 " ARROW " 80 [SYN] Seq=1000 Win=65495 Len=0 MSS=65495 SACK_PERM[Packet size limited during capture]"},
+    {70, "TCP", "51234 " ARROW " 80 [SYN] Seq=1000 Win=65495 Len=0 MSS=65495 SACK_PERM TSval=3813452453 TSecr=0[Packet size limited during capture]"},
+    {74, "TCP", "51234 " ARROW " 80 [SYN] Seq=1000 Win=65495 Len=0 MSS=65495 SACK_PERM TSval=3813452453 TSecr=0 WS=128"},
+};
+
+/* tshark -o tcp.analyze_sequence_numbers:FALSE -r sweep_tcp4_syn_frame.pcap */
+static const struct sweep_run runs_tcp4_syn_frame[] = {
+    {0, "Ethernet", "[Malformed Packet]"},
+    {14, "IPv4", "[Malformed Packet]"},
+    {34, "IPv4", ""},
+    {35, "IPv4", "[Malformed Packet]"},
+    {38, "TCP", "51234 " ARROW " 80[Malformed Packet]"},
+    {50, "TCP", "51234 " ARROW " 80 [SYN] Seq=1000 Win=65495[Malformed Packet]"},
+    {56, "TCP", "51234 " ARROW " 80 [SYN] Seq=1000 Win=65495[Malformed Packet: length of contained item exceeds length of containing item]"},
+    {58, "TCP", "51234 " ARROW " 80 [SYN] Seq=1000 Win=65495 MSS=65495[Malformed Packet]"},
+    {60, "TCP", "51234 " ARROW " 80 [SYN] Seq=1000 Win=65495 MSS=65495 SACK_PERM[Malformed Packet]"},
+    {62, "TCP", "51234 " ARROW " 80 [SYN] Seq=1000 Win=65495 MSS=65495 SACK_PERM[Malformed Packet: length of contained item exceeds length of containing item]"},
+    {70, "TCP", "51234 " ARROW " 80 [SYN] Seq=1000 Win=65495 MSS=65495 SACK_PERM TSval=3813452453 TSecr=0[Malformed Packet]"},
+    {73, "TCP", "51234 " ARROW " 80 [SYN] Seq=1000 Win=65495 MSS=65495 SACK_PERM TSval=3813452453 TSecr=0[Malformed Packet: length of contained item exceeds length of containing item]"},
+    {74, "TCP", "51234 " ARROW " 80 [SYN] Seq=1000 Win=65495 Len=0 MSS=65495 SACK_PERM TSval=3813452453 TSecr=0 WS=128"},
+};
+
+static const uint8_t sweep_tcp4_data[] = {
+    0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55,
+    0x08, 0x00, 0x45, 0x00, 0x00, 0x39, 0x12, 0x34, 0x40, 0x00, 0x40, 0x06,
+    0x14, 0x89, 0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00, 0x00, 0x02, 0x9c, 0x40,
+    0x9c, 0x41, 0x00, 0x00, 0x1e, 0x61, 0x00, 0x00, 0x22, 0xb8, 0x80, 0x18,
+    0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x01, 0x08, 0x0a, 0x00, 0x00,
+    0x00, 0x05, 0x00, 0x00, 0x00, 0x06, 0x68, 0x65, 0x6c, 0x6c, 0x6f,
+};
+
+/* tshark -o tcp.analyze_sequence_numbers:FALSE -r sweep_tcp4_data_snap.pcap */
+static const struct sweep_run runs_tcp4_data_snap[] = {
+    {0, "Ethernet", "[Packet size limited during capture]"},
+    {14, "IPv4", "[Packet size limited during capture]"},
+    {38, "TCP", "40000 " ARROW " 40001[Packet size limited during capture]"},
+    {50, "TCP", "40000 " ARROW " 40001 [PSH, ACK] Seq=7777 Ack=8888 Win=512[Packet size limited during capture]"},
+    {54, "TCP", "40000 " ARROW " 40001 [PSH, ACK] Seq=7777 Ack=8888 Win=512 Len=5[Packet size limited during capture]"},
+    {66, "TCP", "40000 " ARROW " 40001 [PSH, ACK] Seq=7777 Ack=8888 Win=512 Len=5 TSval=5 TSecr=6"},
+    {67, "TCP", "40000 " ARROW " 40001 [PSH, ACK] Seq=7777 Ack=8888 Win=512 Len=5 TSval=5 TSecr=6[Packet size limited during capture]"},
+    {70, "TCP", "40000 " ARROW " 40001 [PSH, ACK] Seq=7777 Ack=8888 Win=512 Len=5 TSval=5 TSecr=6"},
+};
+
+static const uint8_t sweep_tcp6_sack[] = {
+    0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55,
+    0x86, 0xdd, 0x60, 0x00, 0x00, 0x00, 0x00, 0x28, 0x06, 0x40, 0xfe, 0x80,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x01, 0xfe, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x9c, 0x40, 0x9c, 0x41, 0x00, 0x00,
+    0x1e, 0x61, 0x00, 0x00, 0x22, 0xb8, 0xa0, 0x10, 0x02, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x01, 0x01, 0x05, 0x12, 0x00, 0x00, 0x23, 0x28, 0x00, 0x00,
+    0x23, 0x8c, 0x00, 0x00, 0x23, 0xf0, 0x00, 0x00, 0x24, 0x54,
+};
+
+/* tshark -o tcp.analyze_sequence_numbers:FALSE -r sweep_tcp6_sack_snap.pcap */
+static const struct sweep_run runs_tcp6_sack_snap[] = {
+    {0, "Ethernet", "[Packet size limited during capture]"},
+    {14, "IPv6", "[Packet size limited during capture]"},
+    {58, "TCP", "40000 " ARROW " 40001[Packet size limited during capture]"},
+    {70, "TCP", "40000 " ARROW " 40001 [ACK] Seq=7777 Ack=8888 Win=512[Packet size limited during capture]"},
+    {74, "TCP", "40000 " ARROW " 40001 [ACK] Seq=7777 Ack=8888 Win=512 Len=0[Packet size limited during capture]"},
+    {86, "TCP", "40000 " ARROW " 40001 [ACK] Seq=7777 Ack=8888 Win=512 Len=0 SLE=9000 SRE=9100[Packet size limited during capture]"},
+    {94, "TCP", "40000 " ARROW " 40001 [ACK] Seq=7777 Ack=8888 Win=512 Len=0 SLE=9000 SRE=9100 SLE=9200 SRE=9300"},
+};
+
+static const uint8_t sweep_udp4[] = {
+    0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55,
+    0x08, 0x00, 0x45, 0x00, 0x00, 0x28, 0x12, 0x34, 0x40, 0x00, 0x40, 0x11,
+    0x14, 0x8f, 0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00, 0x00, 0x02, 0x9a, 0x30,
+    0x9c, 0x40, 0x00, 0x14, 0x00, 0x00, 0x78, 0x78, 0x78, 0x78, 0x78, 0x78,
+    0x78, 0x78, 0x78, 0x78, 0x78, 0x78,
+};
+
+/* tshark -o tcp.analyze_sequence_numbers:FALSE -r sweep_udp4_snap.pcap */
+static const struct sweep_run runs_udp4_snap[] = {
+    {0, "Ethernet", "[Packet size limited during capture]"},
+    {14, "IPv4", "[Packet size limited during capture]"},
+    {38, "UDP", "39472 " ARROW " 40000[Packet size limited during capture]"},
+    {40, "UDP", "39472 " ARROW " 40000 Len=12[Packet size limited during capture]"},
+    {46, "UDP", "39472 " ARROW " 40000 Len=12"},
+};
+
+/* tshark -o tcp.analyze_sequence_numbers:FALSE -r sweep_udp4_frame.pcap */
+static const struct sweep_run runs_udp4_frame[] = {
+    {0, "Ethernet", "[Malformed Packet]"},
+    {14, "IPv4", "[Malformed Packet]"},
+    {34, "IPv4", ""},
+    {35, "IPv4", "[Malformed Packet]"},
+    {38, "UDP", "39472 " ARROW " 40000[Malformed Packet]"},
+    {40, "UDP", "39472 " ARROW " 40000 [BAD UDP LENGTH 20 > IP PAYLOAD LENGTH] Len=12[Malformed Packet]"},
+    {43, "UDP", "39472 " ARROW " 40000 [BAD UDP LENGTH 20 > IP PAYLOAD LENGTH] Len=12"},
+    {54, "UDP", "39472 " ARROW " 40000 Len=12"},
+};
+
+static const uint8_t sweep_icmp_unreach[] = {
+    0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55,
+    0x08, 0x00, 0x45, 0x00, 0x00, 0x38, 0x12, 0x34, 0x40, 0x00, 0x40, 0x01,
+    0x14, 0x8f, 0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00, 0x00, 0x02, 0x03, 0x03,
+    0xe0, 0x25, 0x00, 0x00, 0x00, 0x00, 0x45, 0x00, 0x00, 0x20, 0x12, 0x34,
+    0x40, 0x00, 0x40, 0x11, 0x14, 0x97, 0x0a, 0x00, 0x00, 0x02, 0x0a, 0x00,
+    0x00, 0x01, 0x9a, 0x30, 0x82, 0x9a, 0x00, 0x0c, 0x00, 0x00,
+};
+
+/* tshark -o tcp.analyze_sequence_numbers:FALSE -r sweep_icmp_unreach_snap.pcap */
+static const struct sweep_run runs_icmp_unreach_snap[] = {
+    {0, "Ethernet", "[Packet size limited during capture]"},
+    {14, "IPv4", "[Packet size limited during capture]"},
+    {34, "ICMP", "[Packet size limited during capture]"},
+    {40, "ICMP", "Destination unreachable (Port unreachable)[Packet size limited during capture]"},
+    {70, "ICMP", "Destination unreachable (Port unreachable)"},
+};
+
+static const uint8_t sweep_icmp6_ns[] = {
+    0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55,
+    0x86, 0xdd, 0x60, 0x00, 0x00, 0x00, 0x00, 0x20, 0x3a, 0x40, 0xfe, 0x80,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x01, 0xfe, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x87, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x01, 0x01, 0x00, 0x11, 0x22, 0x33,
+    0x44, 0x55,
+};
+
+/* tshark -o tcp.analyze_sequence_numbers:FALSE -r sweep_icmp6_ns_snap.pcap */
+static const struct sweep_run runs_icmp6_ns_snap[] = {
+    {0, "Ethernet", "[Packet size limited during capture]"},
+    {14, "IPv6", "[Packet size limited during capture]"},
+    {54, "ICMPv6", "[Packet size limited during capture]"},
+    {55, "ICMPv6", "Neighbor Solicitation[Packet size limited during capture]"},
+    {78, "ICMPv6", "Neighbor Solicitation for 2001:db8::1[Packet size limited during capture]"},
+    {86, "ICMPv6", "Neighbor Solicitation for 2001:db8::1 from 00:11:22:33:44:55"},
+};
+
+/* tshark -o tcp.analyze_sequence_numbers:FALSE -r sweep_icmp6_ns_frame.pcap */
+static const struct sweep_run runs_icmp6_ns_frame[] = {
+    {0, "Ethernet", "[Malformed Packet]"},
+    {14, "IPv6", "[Malformed Packet]"},
+    {15, "IPv6", "Invalid IPv6 header (1 bytes, need exactly 40)[Malformed Packet]"},
+    {16, "IPv6", "Invalid IPv6 header (2 bytes, need exactly 40)[Malformed Packet]"},
+    {17, "IPv6", "Invalid IPv6 header (3 bytes, need exactly 40)[Malformed Packet]"},
+    {18, "IPv6", "Invalid IPv6 header (4 bytes, need exactly 40)[Malformed Packet]"},
+    {19, "IPv6", "Invalid IPv6 header (5 bytes, need exactly 40)[Malformed Packet]"},
+    {20, "IPv6", "Invalid IPv6 header (6 bytes, need exactly 40)[Malformed Packet]"},
+    {21, "IPv6", "Invalid IPv6 header (7 bytes, need exactly 40)[Malformed Packet]"},
+    {22, "IPv6", "Invalid IPv6 header (8 bytes, need exactly 40)[Malformed Packet]"},
+    {23, "IPv6", "Invalid IPv6 header (9 bytes, need exactly 40)[Malformed Packet]"},
+    {24, "IPv6", "Invalid IPv6 header (10 bytes, need exactly 40)[Malformed Packet]"},
+    {25, "IPv6", "Invalid IPv6 header (11 bytes, need exactly 40)[Malformed Packet]"},
+    {26, "IPv6", "Invalid IPv6 header (12 bytes, need exactly 40)[Malformed Packet]"},
+    {27, "IPv6", "Invalid IPv6 header (13 bytes, need exactly 40)[Malformed Packet]"},
+    {28, "IPv6", "Invalid IPv6 header (14 bytes, need exactly 40)[Malformed Packet]"},
+    {29, "IPv6", "Invalid IPv6 header (15 bytes, need exactly 40)[Malformed Packet]"},
+    {30, "IPv6", "Invalid IPv6 header (16 bytes, need exactly 40)[Malformed Packet]"},
+    {31, "IPv6", "Invalid IPv6 header (17 bytes, need exactly 40)[Malformed Packet]"},
+    {32, "IPv6", "Invalid IPv6 header (18 bytes, need exactly 40)[Malformed Packet]"},
+    {33, "IPv6", "Invalid IPv6 header (19 bytes, need exactly 40)[Malformed Packet]"},
+    {34, "IPv6", "Invalid IPv6 header (20 bytes, need exactly 40)[Malformed Packet]"},
+    {35, "IPv6", "Invalid IPv6 header (21 bytes, need exactly 40)[Malformed Packet]"},
+    {36, "IPv6", "Invalid IPv6 header (22 bytes, need exactly 40)[Malformed Packet]"},
+    {37, "IPv6", "Invalid IPv6 header (23 bytes, need exactly 40)[Malformed Packet]"},
+    {38, "IPv6", "Invalid IPv6 header (24 bytes, need exactly 40)[Malformed Packet]"},
+    {39, "IPv6", "Invalid IPv6 header (25 bytes, need exactly 40)[Malformed Packet]"},
+    {40, "IPv6", "Invalid IPv6 header (26 bytes, need exactly 40)[Malformed Packet]"},
+    {41, "IPv6", "Invalid IPv6 header (27 bytes, need exactly 40)[Malformed Packet]"},
+    {42, "IPv6", "Invalid IPv6 header (28 bytes, need exactly 40)[Malformed Packet]"},
+    {43, "IPv6", "Invalid IPv6 header (29 bytes, need exactly 40)[Malformed Packet]"},
+    {44, "IPv6", "Invalid IPv6 header (30 bytes, need exactly 40)[Malformed Packet]"},
+    {45, "IPv6", "Invalid IPv6 header (31 bytes, need exactly 40)[Malformed Packet]"},
+    {46, "IPv6", "Invalid IPv6 header (32 bytes, need exactly 40)[Malformed Packet]"},
+    {47, "IPv6", "Invalid IPv6 header (33 bytes, need exactly 40)[Malformed Packet]"},
+    {48, "IPv6", "Invalid IPv6 header (34 bytes, need exactly 40)[Malformed Packet]"},
+    {49, "IPv6", "Invalid IPv6 header (35 bytes, need exactly 40)[Malformed Packet]"},
+    {50, "IPv6", "Invalid IPv6 header (36 bytes, need exactly 40)[Malformed Packet]"},
+    {51, "IPv6", "Invalid IPv6 header (37 bytes, need exactly 40)[Malformed Packet]"},
+    {52, "IPv6", "Invalid IPv6 header (38 bytes, need exactly 40)[Malformed Packet]"},
+    {53, "IPv6", "Invalid IPv6 header (39 bytes, need exactly 40)[Malformed Packet]"},
+    {54, "ICMPv6", "[Malformed Packet]"},
+    {55, "ICMPv6", "Neighbor Solicitation[Malformed Packet]"},
+    {78, "ICMPv6", "Neighbor Solicitation for 2001:db8::1"},
+    {79, "ICMPv6", "Neighbor Solicitation for 2001:db8::1[Malformed Packet]"},
+    {86, "ICMPv6", "Neighbor Solicitation for 2001:db8::1 from 00:11:22:33:44:55"},
+};
+
+static const uint8_t sweep_arp_req[] = {
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55,
+    0x08, 0x06, 0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x01, 0x00, 0x11,
+    0x22, 0x33, 0x44, 0x55, 0x0a, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x0a, 0x00, 0x00, 0x01,
+};
+
+/* tshark -o tcp.analyze_sequence_numbers:FALSE -r sweep_arp_req_snap.pcap */
+static const struct sweep_run runs_arp_req_snap[] = {
+    {0, "Ethernet", "[Packet size limited during capture]"},
+    {14, "ARP", "[Packet size limited during capture]"},
+    {42, "ARP", "Who has 10.0.0.1? Tell 10.0.0.2"},
+};
+
 #define REL(s, a, w) (&(const struct info_tcp_rel){true, (s), (a), (w)})
 #define REL_RAW (&(const struct info_tcp_rel){false, 0, 0, -1})
 
@@ -1031,159 +1307,163 @@ static const struct info_case cases[] = {
     /* tshark -r info_tcp_syn.pcap */
     {"tcp_syn", pkt_tcp_syn, sizeof pkt_tcp_syn, 74, REL(1000u, 0u, -1),
      "TCP",
-     "51234 \xe2\x86\x92"" 80 [SYN] Seq=0 Win=65495 Len=0 MSS=65495 SACK_PERM TSval=3813452453 TSecr=0 WS=128"},
+     "51234 " ARROW " 80 [SYN] Seq=0 Win=65495 Len=0 MSS=65495 SACK_PERM TSval=3813452453 TSecr=0 WS=128"},
     /* tshark -r info_tcp_syn_raw.pcap -o tcp.relative_sequence_numbers:FALSE */
     {"tcp_syn_raw", pkt_tcp_syn_raw, sizeof pkt_tcp_syn_raw, 74, REL_RAW,
      "TCP",
-     "51234 \xe2\x86\x92"" 80 [SYN] Seq=1000 Win=65495 Len=0 MSS=65495 SACK_PERM TSval=3813452453 TSecr=0 WS=128"},
+     "51234 " ARROW " 80 [SYN] Seq=1000 Win=65495 Len=0 MSS=65495 SACK_PERM TSval=3813452453 TSecr=0 WS=128"},
     /* tshark -r info_tcp_synack.pcap */
     {"tcp_synack", pkt_tcp_synack, sizeof pkt_tcp_synack, 74, REL(5000u, 1000u, -1),
      "TCP",
-     "80 \xe2\x86\x92"" 51234 [SYN, ACK] Seq=0 Ack=1 Win=65483 Len=0 MSS=65495 SACK_PERM TSval=3813452460 TSecr=3813452453 WS=128"},
+     "80 " ARROW " 51234 [SYN, ACK] Seq=0 Ack=1 Win=65483 Len=0 MSS=65495 SACK_PERM TSval=3813452460 TSecr=3813452453 WS=128"},
     /* tshark -r info_tcp_psh_ack.pcap */
     {"tcp_psh_ack", pkt_tcp_psh_ack, sizeof pkt_tcp_psh_ack, 71, REL(7776u, 8887u, -1),
      "TCP",
-     "40000 \xe2\x86\x92"" 40001 [PSH, ACK] Seq=1 Ack=1 Win=512 Len=5 TSval=5 TSecr=6"},
+     "40000 " ARROW " 40001 [PSH, ACK] Seq=1 Ack=1 Win=512 Len=5 TSval=5 TSecr=6"},
     /* tshark -r info_tcp_psh_ack_raw.pcap -o tcp.relative_sequence_numbers:FALSE */
     {"tcp_psh_ack_raw", pkt_tcp_psh_ack_raw, sizeof pkt_tcp_psh_ack_raw, 71, REL_RAW,
      "TCP",
-     "40000 \xe2\x86\x92"" 40001 [PSH, ACK] Seq=7777 Ack=8888 Win=512 Len=5 TSval=5 TSecr=6"},
+     "40000 " ARROW " 40001 [PSH, ACK] Seq=7777 Ack=8888 Win=512 Len=5 TSval=5 TSecr=6"},
     /* tshark -r info_tcp_fin_ack.pcap */
     {"tcp_fin_ack", pkt_tcp_fin_ack, sizeof pkt_tcp_fin_ack, 54, REL(7776u, 8887u, -1),
      "TCP",
-     "40000 \xe2\x86\x92"" 40001 [FIN, ACK] Seq=1 Ack=1 Win=512 Len=0"},
+     "40000 " ARROW " 40001 [FIN, ACK] Seq=1 Ack=1 Win=512 Len=0"},
     /* tshark -r info_tcp_rst_ack.pcap */
     {"tcp_rst_ack", pkt_tcp_rst_ack, sizeof pkt_tcp_rst_ack, 54, REL(7776u, 8887u, -1),
      "TCP",
-     "40000 \xe2\x86\x92"" 40001 [RST, ACK] Seq=1 Ack=1 Win=0 Len=0"},
+     "40000 " ARROW " 40001 [RST, ACK] Seq=1 Ack=1 Win=0 Len=0"},
     /* tshark -r info_tcp_urg.pcap */
     {"tcp_urg", pkt_tcp_urg, sizeof pkt_tcp_urg, 59, REL(7776u, 8887u, -1),
      "TCP",
-     "40000 \xe2\x86\x92"" 40001 [PSH, ACK, URG] Seq=1 Ack=1 Win=512 Urg=3 Len=5"},
+     "40000 " ARROW " 40001 [PSH, ACK, URG] Seq=1 Ack=1 Win=512 Urg=3 Len=5"},
     /* tshark -r info_tcp_no_flags.pcap */
     {"tcp_no_flags", pkt_tcp_no_flags, sizeof pkt_tcp_no_flags, 54, REL(7776u, 0u, -1),
      "TCP",
-     "40000 \xe2\x86\x92"" 40001 [<None>] Seq=1 Win=512 Len=0"},
+     "40000 " ARROW " 40001 [<None>] Seq=1 Win=512 Len=0"},
     /* tshark -r info_tcp_syn_fin.pcap */
     {"tcp_syn_fin", pkt_tcp_syn_fin, sizeof pkt_tcp_syn_fin, 54, REL(7777u, 0u, -1),
      "TCP",
-     "40000 \xe2\x86\x92"" 40001 [FIN, SYN] Seq=0 Win=512 Len=0"},
+     "40000 " ARROW " 40001 [FIN, SYN] Seq=0 Win=512 Len=0"},
     /* tshark -r info_tcp_all_flags.pcap */
     {"tcp_all_flags", pkt_tcp_all_flags, sizeof pkt_tcp_all_flags, 54, REL(7777u, 4294967295u, -1),
      "TCP",
-     "40000 \xe2\x86\x92"" 40001 [FIN, SYN, RST, PSH, ACK, URG, ECE, CWR, AE, Reserved] Seq=0 Ack=1 Win=512 Urg=0 Len=0"},
+     "40000 " ARROW " 40001 [FIN, SYN, RST, PSH, ACK, URG, ECE, CWR, AE, Reserved] Seq=0 Ack=1 Win=512 Urg=0 Len=0"},
     /* tshark -r info_tcp_ece_cwr.pcap */
     {"tcp_ece_cwr", pkt_tcp_ece_cwr, sizeof pkt_tcp_ece_cwr, 54, REL(7777u, 0u, -1),
      "TCP",
-     "40000 \xe2\x86\x92"" 40001 [SYN, ECE, CWR] Seq=0 Win=512 Len=0"},
+     "40000 " ARROW " 40001 [SYN, ECE, CWR] Seq=0 Win=512 Len=0"},
     /* tshark -r info_tcp_sack.pcap */
     {"tcp_sack", pkt_tcp_sack, sizeof pkt_tcp_sack, 74, REL(7776u, 8887u, -1),
      "TCP",
-     "40000 \xe2\x86\x92"" 40001 [ACK] Seq=1 Ack=1 Win=512 Len=0 SLE=113 SRE=213 SLE=313 SRE=413"},
+     "40000 " ARROW " 40001 [ACK] Seq=1 Ack=1 Win=512 Len=0 SLE=113 SRE=213 SLE=313 SRE=413"},
     /* tshark -r info_tcp_sack_raw.pcap -o tcp.relative_sequence_numbers:FALSE */
     {"tcp_sack_raw", pkt_tcp_sack_raw, sizeof pkt_tcp_sack_raw, 74, REL_RAW,
      "TCP",
-     "40000 \xe2\x86\x92"" 40001 [ACK] Seq=7777 Ack=8888 Win=512 Len=0 SLE=9000 SRE=9100 SLE=9200 SRE=9300"},
+     "40000 " ARROW " 40001 [ACK] Seq=7777 Ack=8888 Win=512 Len=0 SLE=9000 SRE=9100 SLE=9200 SRE=9300"},
     /* tshark -r info_tcp_ws15.pcap */
     {"tcp_ws15", pkt_tcp_ws15, sizeof pkt_tcp_ws15, 58, REL(7777u, 0u, -1),
      "TCP",
-     "40000 \xe2\x86\x92"" 40001 [SYN] Seq=0 Win=512 Len=0 WS=16384"},
+     "40000 " ARROW " 40001 [SYN] Seq=0 Win=512 Len=0 WS=16384"},
     /* tshark -r info_tcp_unknown_opt.pcap */
     {"tcp_unknown_opt", pkt_tcp_unknown_opt, sizeof pkt_tcp_unknown_opt, 66, REL(7777u, 0u, -1),
      "TCP",
-     "40000 \xe2\x86\x92"" 40001 [SYN] Seq=0 Win=512 Len=0 MSS=1460 SACK_PERM"},
+     "40000 " ARROW " 40001 [SYN] Seq=0 Win=512 Len=0 MSS=1460 SACK_PERM"},
     /* tshark -r info_tcp_mss_badlen.pcap */
     {"tcp_mss_badlen", pkt_tcp_mss_badlen, sizeof pkt_tcp_mss_badlen, 62, REL(7777u, 0u, -1),
      "TCP",
-     "40000 \xe2\x86\x92"" 40001 [SYN] Seq=0 Win=512 Len=0 SACK_PERM"},
+     "40000 " ARROW " 40001 [SYN] Seq=0 Win=512 Len=0 SACK_PERM"},
     /* tshark -r info_tcp_opt_len1.pcap */
     {"tcp_opt_len1", pkt_tcp_opt_len1, sizeof pkt_tcp_opt_len1, 62, REL(7777u, 0u, -1),
      "TCP",
-     "40000 \xe2\x86\x92"" 40001 [SYN] Seq=0 Win=512 Len=0 MSS=1460"},
+     "40000 " ARROW " 40001 [SYN] Seq=0 Win=512 Len=0 MSS=1460"},
     /* tshark -r info_tcp_opt_past.pcap */
     {"tcp_opt_past", pkt_tcp_opt_past, sizeof pkt_tcp_opt_past, 62, REL(7777u, 0u, -1),
      "TCP",
-     "40000 \xe2\x86\x92"" 40001 [SYN] Seq=0 Win=512 Len=0 MSS=1460"},
+     "40000 " ARROW " 40001 [SYN] Seq=0 Win=512 Len=0 MSS=1460"},
     /* tshark -r info_tcp_eol.pcap */
     {"tcp_eol", pkt_tcp_eol, sizeof pkt_tcp_eol, 62, REL(7777u, 0u, -1),
      "TCP",
-     "40000 \xe2\x86\x92"" 40001 [SYN] Seq=0 Win=512 Len=0 MSS=1460"},
+     "40000 " ARROW " 40001 [SYN] Seq=0 Win=512 Len=0 MSS=1460"},
     /* tshark -r info_tcp_doff4.pcap */
     {"tcp_doff4", pkt_tcp_doff4, sizeof pkt_tcp_doff4, 54, REL(7777u, 0u, -1),
      "TCP",
-     "40000 \xe2\x86\x92"" 40001 [SYN] Seq=0 Win=512, bogus TCP header length (16, must be at least 20)"},
+     "40000 " ARROW " 40001 [SYN] Seq=0 Win=512, bogus TCP header length (16, must be at least 20)"},
     /* tshark -r info_tcp_doff15.pcap */
     {"tcp_doff15", pkt_tcp_doff15, sizeof pkt_tcp_doff15, 54, REL(7777u, 0u, -1),
      "TCP",
-     "40000 \xe2\x86\x92"" 40001 [SYN] Seq=7777 Win=512[Malformed Packet]"},
+     "40000 " ARROW " 40001 [SYN] Seq=7777 Win=512[Malformed Packet]"},
     /* tshark -r info_tcp_cut10.pcap */
     {"tcp_cut10", pkt_tcp_cut10, sizeof pkt_tcp_cut10, 74, NULL,
      "TCP",
-     "51234 \xe2\x86\x92"" 80[Packet size limited during capture]"},
+     "51234 " ARROW " 80[Packet size limited during capture]"},
     /* tshark -r info_tcp_cut19.pcap */
     {"tcp_cut19", pkt_tcp_cut19, sizeof pkt_tcp_cut19, 74, REL(1000u, 0u, -1),
      "TCP",
-     "51234 \xe2\x86\x92"" 80 [SYN] Seq=0 Win=65495[Packet size limited during capture]"},
+     "51234 " ARROW " 80 [SYN] Seq=0 Win=65495[Packet size limited during capture]"},
     /* tshark -r info_tcp_cut26.pcap */
     {"tcp_cut26", pkt_tcp_cut26, sizeof pkt_tcp_cut26, 74, REL(1000u, 0u, -1),
      "TCP",
-     "51234 \xe2\x86\x92"" 80 [SYN] Seq=0 Win=65495 Len=0 MSS=65495 SACK_PERM[Packet size limited during capture]"},
+     "51234 " ARROW " 80 [SYN] Seq=0 Win=65495 Len=0 MSS=65495 SACK_PERM[Packet size limited during capture]"},
     /* tshark -r info_tcp_cut_payload.pcap */
     {"tcp_cut_payload", pkt_tcp_cut_payload, sizeof pkt_tcp_cut_payload, 71, REL(7776u, 8887u, -1),
      "TCP",
-     "40000 \xe2\x86\x92"" 40001 [PSH, ACK] Seq=1 Ack=1 Win=512 Len=5 TSval=5 TSecr=6"},
+     "40000 " ARROW " 40001 [PSH, ACK] Seq=1 Ack=1 Win=512 Len=5 TSval=5 TSecr=6"},
     /* tshark -r info_tcp_short_frame.pcap */
     {"tcp_short_frame", pkt_tcp_short_frame, sizeof pkt_tcp_short_frame, 44, NULL,
      "TCP",
-     "40000 \xe2\x86\x92"" 40001[Malformed Packet]"},
+     "40000 " ARROW " 40001[Malformed Packet]"},
+    /* tshark -r info_tcp_short_frame_opts.pcap */
+    {"tcp_short_frame_opts", pkt_tcp_short_frame_opts, sizeof pkt_tcp_short_frame_opts, 60, REL(7776u, 8887u, -1),
+     "TCP",
+     "40000 " ARROW " 40001 [PSH, ACK] Seq=7777 Ack=8888 Win=512[Malformed Packet: length of contained item exceeds length of containing item]"},
     /* tshark -r info_tcp_scaled_win.pcap, packet 3 */
     {"tcp_scaled_win", pkt_tcp_scaled_win, sizeof pkt_tcp_scaled_win, 54, REL(1000u, 5000u, 7),
      "TCP",
-     "51234 \xe2\x86\x92"" 80 [ACK] Seq=1 Ack=1 Win=65536 Len=0"},
+     "51234 " ARROW " 80 [ACK] Seq=1 Ack=1 Win=65536 Len=0"},
     /* tshark -r info_tcp6_ack.pcap */
     {"tcp6_ack", pkt_tcp6_ack, sizeof pkt_tcp6_ack, 74, REL(99u, 199u, -1),
      "TCP",
-     "40000 \xe2\x86\x92"" 443 [ACK] Seq=1 Ack=1 Win=1000 Len=0"},
+     "40000 " ARROW " 443 [ACK] Seq=1 Ack=1 Win=1000 Len=0"},
     /* tshark -r info_tcp_padded.pcap */
     {"tcp_padded", pkt_tcp_padded, sizeof pkt_tcp_padded, 60, REL(7776u, 8887u, -1),
      "TCP",
-     "40000 \xe2\x86\x92"" 40001 [ACK] Seq=1 Ack=1 Win=512 Len=0"},
+     "40000 " ARROW " 40001 [ACK] Seq=1 Ack=1 Win=512 Len=0"},
     /* tshark -r info_udp.pcap */
     {"udp", pkt_udp, sizeof pkt_udp, 74, NULL,
      "UDP",
-     "39472 \xe2\x86\x92"" 40000 Len=32"},
+     "39472 " ARROW " 40000 Len=32"},
     /* tshark -r info_udp_len4.pcap */
     {"udp_len4", pkt_udp_len4, sizeof pkt_udp_len4, 74, NULL,
      "UDP",
-     "39472 \xe2\x86\x92"" 40000 [BAD UDP LENGTH 4 < 8]"},
+     "39472 " ARROW " 40000 [BAD UDP LENGTH 4 < 8]"},
     /* tshark -r info_udp_len_over.pcap */
     {"udp_len_over", pkt_udp_len_over, sizeof pkt_udp_len_over, 74, NULL,
      "UDP",
-     "39472 \xe2\x86\x92"" 40000 [BAD UDP LENGTH 100 > IP PAYLOAD LENGTH] Len=92"},
+     "39472 " ARROW " 40000 [BAD UDP LENGTH 100 > IP PAYLOAD LENGTH] Len=92"},
     /* tshark -r info_udp_len_under.pcap */
     {"udp_len_under", pkt_udp_len_under, sizeof pkt_udp_len_under, 74, NULL,
      "UDP",
-     "39472 \xe2\x86\x92"" 40000 Len=12"},
+     "39472 " ARROW " 40000 Len=12"},
     /* tshark -r info_udp_cut5.pcap */
     {"udp_cut5", pkt_udp_cut5, sizeof pkt_udp_cut5, 74, NULL,
      "UDP",
-     "39472 \xe2\x86\x92"" 40000[Packet size limited during capture]"},
+     "39472 " ARROW " 40000[Packet size limited during capture]"},
     /* tshark -r info_udp_cut6.pcap */
     {"udp_cut6", pkt_udp_cut6, sizeof pkt_udp_cut6, 74, NULL,
      "UDP",
-     "39472 \xe2\x86\x92"" 40000 Len=32[Packet size limited during capture]"},
+     "39472 " ARROW " 40000 Len=32[Packet size limited during capture]"},
     /* tshark -r info_udp_cut_payload.pcap */
     {"udp_cut_payload", pkt_udp_cut_payload, sizeof pkt_udp_cut_payload, 74, NULL,
      "UDP",
-     "39472 \xe2\x86\x92"" 40000 Len=32"},
+     "39472 " ARROW " 40000 Len=32"},
     /* tshark -r info_udp6_csum0.pcap */
     {"udp6_csum0", pkt_udp6_csum0, sizeof pkt_udp6_csum0, 66, NULL,
      "UDP",
-     "40001 \xe2\x86\x92"" 40000 Len=4 [ILLEGAL CHECKSUM (0)]"},
+     "40001 " ARROW " 40000 Len=4 [ILLEGAL CHECKSUM (0)]"},
     /* tshark -r info_udp6.pcap */
     {"udp6", pkt_udp6, sizeof pkt_udp6, 66, NULL,
      "UDP",
-     "40001 \xe2\x86\x92"" 40000 Len=4"},
+     "40001 " ARROW " 40000 Len=4"},
     /* tshark -r info_icmp_echo_req.pcap */
     {"icmp_echo_req", pkt_icmp_echo_req, sizeof pkt_icmp_echo_req, 98, NULL,
      "ICMP",
@@ -1332,6 +1612,18 @@ static const struct info_case cases[] = {
     {"icmp6_ns_cut_option", pkt_icmp6_ns_cut_option, sizeof pkt_icmp6_ns_cut_option, 86, NULL,
      "ICMPv6",
      "Neighbor Solicitation for 2001:db8::1[Packet size limited during capture]"},
+    /* tshark -r info_icmp6_ns_optlen0.pcap */
+    {"icmp6_ns_optlen0", pkt_icmp6_ns_optlen0, sizeof pkt_icmp6_ns_optlen0, 86, NULL,
+     "ICMPv6",
+     "Neighbor Solicitation for 2001:db8::1"},
+    /* tshark -r info_icmp6_ns_opt_past.pcap */
+    {"icmp6_ns_opt_past", pkt_icmp6_ns_opt_past, sizeof pkt_icmp6_ns_opt_past, 86, NULL,
+     "ICMPv6",
+     "Neighbor Solicitation for 2001:db8::1[Malformed Packet]"},
+    /* tshark -r info_icmp6_ns_lone_byte.pcap */
+    {"icmp6_ns_lone_byte", pkt_icmp6_ns_lone_byte, sizeof pkt_icmp6_ns_lone_byte, 87, NULL,
+     "ICMPv6",
+     "Neighbor Solicitation for 2001:db8::1 from 00:11:22:33:44:55[Malformed Packet]"},
     /* tshark -r info_icmp6_over_ipv4.pcap */
     {"icmp6_over_ipv4", pkt_icmp6_over_ipv4, sizeof pkt_icmp6_over_ipv4, 42, NULL,
      "ICMPv6",
@@ -1431,7 +1723,7 @@ static const struct info_case cases[] = {
     /* tshark -r info_ipv6_hbh_tcp.pcap */
     {"ipv6_hbh_tcp", pkt_ipv6_hbh_tcp, sizeof pkt_ipv6_hbh_tcp, 82, REL(7776u, 8887u, -1),
      "TCP",
-     "40000 \xe2\x86\x92"" 40001 [ACK] Seq=1 Ack=1 Win=512 Len=0"},
+     "40000 " ARROW " 40001 [ACK] Seq=1 Ack=1 Win=512 Len=0"},
     /* tshark -r info_eth_unknown.pcap */
     {"eth_unknown", pkt_eth_unknown, sizeof pkt_eth_unknown, 60, NULL,
      "0x1234",
@@ -1439,6 +1731,30 @@ static const struct info_case cases[] = {
 };
 
 #define NCASES ((int)(sizeof cases / sizeof cases[0]))
+
+struct sweep {
+    const char *name;
+    const uint8_t *bytes;
+    uint32_t full;
+    bool snaplen;    /* wire length kept (else caplen = len = the cut) */
+    const struct sweep_run *runs;
+    size_t nruns;
+};
+
+static const struct sweep sweeps[] = {
+    {"tcp4_syn", sweep_tcp4_syn, sizeof sweep_tcp4_syn, true, runs_tcp4_syn_snap, sizeof runs_tcp4_syn_snap / sizeof runs_tcp4_syn_snap[0]},
+    {"tcp4_syn (short frames)", sweep_tcp4_syn, sizeof sweep_tcp4_syn, false, runs_tcp4_syn_frame, sizeof runs_tcp4_syn_frame / sizeof runs_tcp4_syn_frame[0]},
+    {"tcp4_data", sweep_tcp4_data, sizeof sweep_tcp4_data, true, runs_tcp4_data_snap, sizeof runs_tcp4_data_snap / sizeof runs_tcp4_data_snap[0]},
+    {"tcp6_sack", sweep_tcp6_sack, sizeof sweep_tcp6_sack, true, runs_tcp6_sack_snap, sizeof runs_tcp6_sack_snap / sizeof runs_tcp6_sack_snap[0]},
+    {"udp4", sweep_udp4, sizeof sweep_udp4, true, runs_udp4_snap, sizeof runs_udp4_snap / sizeof runs_udp4_snap[0]},
+    {"udp4 (short frames)", sweep_udp4, sizeof sweep_udp4, false, runs_udp4_frame, sizeof runs_udp4_frame / sizeof runs_udp4_frame[0]},
+    {"icmp_unreach", sweep_icmp_unreach, sizeof sweep_icmp_unreach, true, runs_icmp_unreach_snap, sizeof runs_icmp_unreach_snap / sizeof runs_icmp_unreach_snap[0]},
+    {"icmp6_ns", sweep_icmp6_ns, sizeof sweep_icmp6_ns, true, runs_icmp6_ns_snap, sizeof runs_icmp6_ns_snap / sizeof runs_icmp6_ns_snap[0]},
+    {"icmp6_ns (short frames)", sweep_icmp6_ns, sizeof sweep_icmp6_ns, false, runs_icmp6_ns_frame, sizeof runs_icmp6_ns_frame / sizeof runs_icmp6_ns_frame[0]},
+    {"arp_req", sweep_arp_req, sizeof sweep_arp_req, true, runs_arp_req_snap, sizeof runs_arp_req_snap / sizeof runs_arp_req_snap[0]},
+};
+
+#define NSWEEPS ((int)(sizeof sweeps / sizeof sweeps[0]))
 
 static struct ws_packet *pkt;
 
@@ -1479,6 +1795,28 @@ START_TEST(test_matches_tshark)
         ck_assert_msg(strcmp(info_protocol(pkt), k->proto) == 0,
                       "%s: protocol got \"%s\" want \"%s\"", k->name,
                       info_protocol(pkt), k->proto);
+        free(copy);
+    }
+}
+END_TEST
+
+
+START_TEST(test_sweep_matches_tshark)
+{
+    const struct sweep *w = &sweeps[_i];
+    size_t r = 0;
+    for (uint32_t cut = 0; cut <= w->full; cut++) {
+        while (r + 1 < w->nruns && w->runs[r + 1].from <= cut)
+            r++;
+        uint8_t *copy = decode_copy(w->bytes, cut, w->snaplen ? w->full : cut, cut & 1);
+        char info[512];
+        info_format(pkt, NULL, info, sizeof info);
+        ck_assert_msg(strcmp(info, w->runs[r].info) == 0,
+                      "%s cut at %u: info\n  got  \"%s\"\n  want \"%s\"", w->name,
+                      cut, info, w->runs[r].info);
+        ck_assert_msg(strcmp(info_protocol(pkt), w->runs[r].proto) == 0,
+                      "%s cut at %u: protocol got \"%s\" want \"%s\"", w->name, cut,
+                      info_protocol(pkt), w->runs[r].proto);
         free(copy);
     }
 }
@@ -1575,6 +1913,7 @@ static Suite *info_suite(void)
     TCase *tc = tcase_create("tshark");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, test_matches_tshark, 0, NCASES);
+    tcase_add_loop_test(tc, test_sweep_matches_tshark, 0, NSWEEPS);
     tcase_add_test(tc, test_small_buffers);
     tcase_add_test(tc, test_window_scale_rules);
     tcase_add_test(tc, test_null_rel_is_raw);
