@@ -48,6 +48,7 @@ struct capture {
     bool live;
     bool nanosecond;    /* timestamps printed with 9 digits */
     bool offsets_valid; /* cap_rec.file_off usable (classic pcap file) */
+    uint64_t next_off;  /* file offset of the next record header */
     int file_fd;        /* fd of the -r file for reading bytes back, or -1 */
     const char *source; /* interface or file name for messages */
     uint64_t count_limit;

@@ -32,6 +32,7 @@ static void probe_file_format(struct capture *cap, const char *path)
     bool nano = be == 0xa1b23c4d || be == 0x4d3cb2a1;
     cap->nanosecond = nano;
     cap->offsets_valid = (micro || nano) && pcap_file(cap->pcap) != NULL;
+    cap->next_off = 24; /* after the file header */
 }
 
 static bool open_file(struct capture *cap, const char *path, char *err,
@@ -224,15 +225,27 @@ static void *reserve_record(struct capture *cap, size_t len)
     }
 }
 
+/*
+ * Where the packet's bytes are in a classic pcap file. Records follow each
+ * other (16-byte header + caplen bytes), so the offset is a running sum,
+ * which costs no system call. libpcap shortens a record whose caplen
+ * exceeds the file's snapshot length, so for such records (caplen at the
+ * snapshot) the position is taken from its stdio stream instead.
+ */
 static uint64_t packet_file_offset(struct capture *cap, uint32_t caplen)
 {
     if (!cap->offsets_valid)
         return CAP_NO_OFFSET;
-    /* libpcap has just read the record's bytes from its stdio stream. */
-    off_t end = ftello(pcap_file(cap->pcap));
-    if (end < (off_t)caplen)
-        return CAP_NO_OFFSET;
-    return (uint64_t)end - caplen;
+    if (caplen >= (uint32_t)pcap_snapshot(cap->pcap)) {
+        off_t end = ftello(pcap_file(cap->pcap));
+        if (end < (off_t)caplen)
+            return CAP_NO_OFFSET;
+        cap->next_off = (uint64_t)end;
+        return (uint64_t)end - caplen;
+    }
+    uint64_t off = cap->next_off + 16;
+    cap->next_off = off + caplen;
+    return off;
 }
 
 static void handle_packet(struct capture *cap, const struct pcap_pkthdr *h,

@@ -66,6 +66,67 @@ static void json_port(struct textbuf *tb, const char *key, bool present,
         tb_puts(tb, "null");
 }
 
+static void json_tcp_flags(struct textbuf *tb, uint16_t f)
+{
+    static const struct { uint16_t bit; const char *name; } names[] = {
+        {TCP_FIN, "FIN"}, {TCP_SYN, "SYN"}, {TCP_RST, "RST"}, {TCP_PSH, "PSH"},
+        {TCP_ACK, "ACK"}, {TCP_URG, "URG"}, {TCP_ECE, "ECE"}, {TCP_CWR, "CWR"},
+        {TCP_AE, "AE"},
+    };
+    tb_putc(tb, '"');
+    bool any = false;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (f & names[i].bit) {
+            if (any)
+                tb_putc(tb, ',');
+            tb_puts(tb, names[i].name);
+            any = true;
+        }
+    }
+    tb_putc(tb, '"');
+}
+
+/* The connection and its sequence analysis: "conn" and "tcp" members. */
+static void json_tcp(struct textbuf *tb, const struct decoded *d)
+{
+    const struct tcp_seg_result *ta = &d->tcp->ta;
+    tb_puts(tb, ",\"conn\":");
+    tb_u64(tb, d->tcp->conn->id);
+    tb_puts(tb, ",\"tcp\":{\"flags\":");
+    json_tcp_flags(tb, d->pkt->u.tcp.flags);
+    tb_puts(tb, ",\"seq\":");
+    tb_u64(tb, ta->rel_seq);
+    tb_puts(tb, ",\"ack\":");
+    tb_u64(tb, ta->rel_ack);
+    tb_puts(tb, ",\"len\":");
+    tb_u64(tb, d->pkt->payload_len);
+    tb_puts(tb, ",\"win\":");
+    tb_i64(tb, ta->window);
+    tb_puts(tb, ",\"bytes_in_flight\":");
+    if (ta->has_bytes_in_flight)
+        tb_u64(tb, ta->bytes_in_flight);
+    else
+        tb_puts(tb, "null");
+    tb_puts(tb, ",\"analysis\":[");
+    bool first = true;
+    for (int i = 0; i < TA_COUNT; i++) {
+        if (!(ta->flags & (1u << i)))
+            continue;
+        if (!first)
+            tb_putc(tb, ',');
+        tb_json_str(tb, tcp_ta_name((enum tcp_ta_flag)i));
+        first = false;
+    }
+    tb_putc(tb, ']');
+    if (ta->flags & (1u << TA_DUP_ACK)) {
+        tb_puts(tb, ",\"dup_ack_num\":");
+        tb_u64(tb, ta->dup_ack_num);
+        tb_puts(tb, ",\"dup_ack_frame\":");
+        tb_u64(tb, ta->dup_ack_frame);
+    }
+    tb_putc(tb, '}');
+}
+
 static void write_packet_json(struct batch *b, const struct decoded *d,
                               const char *src, const char *dst,
                               const char *info, int64_t rs, uint32_t rns)
@@ -99,6 +160,8 @@ static void write_packet_json(struct batch *b, const struct decoded *d,
         tb_u64(&tb, d->flow->id);
     else
         tb_puts(&tb, "null");
+    if (d->tcp)
+        json_tcp(&tb, d);
     tb_puts(&tb, ",\"event\":");
     if (pkt->event != EV_NONE)
         tb_json_str(&tb, decode_event_name(pkt->event));

@@ -85,8 +85,8 @@ void layer_fail(struct ws_packet *pkt, struct ws_layer *l, enum ws_event ev)
     }
 }
 
-void field_add(struct ws_packet *pkt, uint8_t depth, const char *name,
-               uint32_t off, uint32_t len, const char *fmt, ...)
+void field_add_always(struct ws_packet *pkt, uint8_t depth, const char *name,
+                      uint32_t off, uint32_t len, const char *fmt, ...)
 {
     if (!pkt->want_fields || pkt->nlayers == 0 || pkt->nfields >= WS_MAX_FIELDS)
         return;

@@ -49,9 +49,15 @@ void layer_fail(struct ws_packet *pkt, struct ws_layer *l, enum ws_event ev);
  * layer. A no-op unless pkt->want_fields, so dissectors may call it freely;
  * guard costly formatting with `if (pkt->want_fields)`.
  */
-void field_add(struct ws_packet *pkt, uint8_t depth, const char *name,
-               uint32_t off, uint32_t len, const char *fmt, ...)
+void field_add_always(struct ws_packet *pkt, uint8_t depth, const char *name,
+                      uint32_t off, uint32_t len, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
+/* The test comes first so batch modes evaluate none of the arguments. */
+#define field_add(pkt, ...)                                                   \
+    do {                                                                      \
+        if ((pkt)->want_fields)                                               \
+            field_add_always((pkt), __VA_ARGS__);                             \
+    } while (0)
 
 /* Name tables and helpers shared between dissectors. */
 const char *ws_ipproto_name(unsigned proto);  /* ipv4.c */

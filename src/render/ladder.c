@@ -330,18 +330,23 @@ static void draw_segment_row(struct cellbuf *cb, const struct conn *c,
     draw_state_notes(cb, row, col, c, s->no);
 }
 
+/* Client name over the left column, server name ending over the right
+ * one; when both do not fit on one line the server gets a line of its own. */
 static void draw_header(struct cellbuf *cb, const struct conn *c, int inner)
 {
-    char ep[80];
+    char client[80], server[80];
+    endpoint_text(c, SIDE_CLIENT, client, sizeof client);
+    endpoint_text(c, SIDE_SERVER, server, sizeof server);
     int row = cellbuf_add_row(cb);
     cellbuf_put(cb, row, LADDER_TIME_COL, "time", ROLE_HEADER);
-    endpoint_text(c, SIDE_CLIENT, ep, sizeof ep);
-    cellbuf_put(cb, row, LADDER_LEFT, ep, ROLE_CLIENT);
-    endpoint_text(c, SIDE_SERVER, ep, sizeof ep);
-    int right = LADDER_LEFT + inner + 2 - (int)strlen(ep);
-    if (right < LADDER_LEFT + (int)strlen(ep) / 2)
-        right = LADDER_LEFT + inner / 2 + 2;
-    cellbuf_put(cb, row, right, ep, ROLE_SERVER);
+    cellbuf_put(cb, row, LADDER_LEFT, client, ROLE_CLIENT);
+    int right_end = LADDER_LEFT + inner + 2;
+    int server_col = right_end - (int)strlen(server);
+    if (server_col < LADDER_LEFT + (int)strlen(client) + 2)
+        row = cellbuf_add_row(cb);
+    if (server_col < LADDER_LEFT)
+        server_col = LADDER_LEFT;
+    cellbuf_put(cb, row, server_col, server, ROLE_SERVER);
 }
 
 /* "label  value" lines of the compact timeline under the ladder. */

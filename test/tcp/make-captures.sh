@@ -21,9 +21,12 @@
 # Offloads (TSO/GSO/GRO/checksum) are off on every veth so that frames on
 # the wire are real MTU-sized segments with real checksums.
 #
-# tcpdump captures in the client namespace on veth-c (filter "tcp").
-# Needs root, iproute2, ethtool, tcpdump, curl, python3, ss.
-# After re-running, run test/tcp/regen-golden.sh.
+# tcpdump captures in the client namespace on veth-c (filter "tcp"; snaplen
+# 0, except 96 for lossy). Each capture is checked with check-captures.py
+# (tshark) and kept only if it shows what its name says (3 attempts).
+# Needs root, iproute2 (ip, ss), ethtool, tcpdump, curl, python3; tshark for
+# the check (skipped with a warning without it).
+# After re-running, run test/tcp/regen-golden.sh. See test/tcp/README.md.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -84,7 +87,7 @@ setup() {
     done
     for pair in "$NSC veth-c" "$NSR veth-rc" "$NSR veth-rs" "$NSS veth-s"; do
         set -- $pair
-        ns "$1" ethtool -K "$2" tso off gso off gro off tx off rx off >/dev/null 2>&1 || true
+        ns "$1" ethtool -K "$2" tso off gso off gro off tx off rx off >/dev/null
         ns "$1" ip link set "$2" up
         ns "$1" ip link set lo up
     done
