@@ -72,6 +72,7 @@ check: deps
 	$(MAKE) --no-print-directory BUILD=$(ASAN_DIR) OPT="-O1 -g" SAN="$(ASAN_FLAGS)" unit $(ASAN_DIR)/wirescope
 	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-golden.sh
 	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-errors.sh
+	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-live.sh
 	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/corpus-sweep.sh
 	$(MAKE) --no-print-directory tsan
 	@echo "make check: all test layers passed"
