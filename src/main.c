@@ -26,7 +26,7 @@
 #define WIRESCOPE_VERSION "0.0.0"
 #endif
 
-enum mode { MODE_PACKETS, MODE_FLOWS, MODE_CONNS, MODE_LADDER };
+enum mode { MODE_PACKETS, MODE_FLOWS, MODE_CONNS, MODE_LADDER, MODE_FOLLOW };
 
 struct options {
     struct capture_opts cap;
@@ -54,6 +54,7 @@ enum {
     OPT_MAX_CONNS,
     OPT_CONNS,
     OPT_LADDER,
+    OPT_FOLLOW,
     OPT_VERSION,
 };
 
@@ -71,6 +72,7 @@ static const struct option long_options[] = {
     {"flows", no_argument, NULL, OPT_FLOWS},
     {"conns", no_argument, NULL, OPT_CONNS},
     {"ladder", required_argument, NULL, OPT_LADDER},
+    {"follow", required_argument, NULL, OPT_FOLLOW},
     {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
     {"json", no_argument, NULL, OPT_JSON},
     {"duration", required_argument, NULL, OPT_DURATION},
@@ -87,7 +89,8 @@ static void usage(FILE *out)
     fputs(
         "Usage: wirescope [-i IFACE] [-r FILE|-] [-w FILE] [-c COUNT] [-s SNAPLEN]\n"
         "                 [-B KiB] [-p] [-Z USER] [-n] [-D]\n"
-        "                 [--packets | --flows | --conns | --ladder ID] [--json]\n"
+        "                 [--packets | --flows | --conns | --ladder ID | --follow ID]\n"
+        "                 [--json]\n"
         "                 [--duration SEC] [--mem MiB] [--ring MiB] [--max-flows N]\n"
         "                 [--max-conns N] [BPF expression ...]\n"
         "\n"
@@ -103,6 +106,7 @@ static void usage(FILE *out)
         "  --flows        conversation table at the end\n"
         "  --conns        TCP connections: states, close, RTT, analysis counts\n"
         "  --ladder ID    ladder diagram and timeline of TCP connection ID\n"
+        "  --follow ID    reassembled byte streams of TCP connection ID\n"
         "  --json         JSON Lines instead of text\n"
         "  -w FILE        also save every captured packet to FILE (pcap)\n"
         "  -n             no name resolution (wirescope never resolves names)\n"
@@ -203,6 +207,11 @@ static void parse_options(int argc, char **argv, struct options *o)
             o->modes_given++;
             o->ladder_id = parse_uint(optarg, "--ladder connection id", 0, UINT32_MAX - 1);
             break;
+        case OPT_FOLLOW:
+            o->mode = MODE_FOLLOW;
+            o->modes_given++;
+            o->ladder_id = parse_uint(optarg, "--follow connection id", 0, UINT32_MAX - 1);
+            break;
         case OPT_MAX_CONNS: o->max_conns = parse_uint(optarg, "--max-conns", 1, 100000000); break;
         case OPT_JSON: o->json = true; break;
         case OPT_DURATION: o->duration = parse_seconds(optarg); break;
@@ -216,7 +225,7 @@ static void parse_options(int argc, char **argv, struct options *o)
     if (o->cap.iface && o->cap.file)
         fail_usage("-i and -r cannot be used together", NULL);
     if (o->modes_given > 1)
-        fail_usage("choose one of --packets, --flows, --conns, --ladder", NULL);
+        fail_usage("choose one of --packets, --flows, --conns, --ladder, --follow", NULL);
     if (o->mode == MODE_LADDER && o->json)
         fail_usage("--ladder draws text; --json is for --packets, --flows, --conns", NULL);
     if (optind < argc)
@@ -286,8 +295,9 @@ static void print_summary(const struct capture *cap, const struct decoder *dec)
             conn_table_evicted(dec->conns));
 }
 
-/* --ladder ID: the connection's ladder and timeline, or a clear error. */
-static int write_ladder(const struct options *o, struct decoder *dec)
+/* --ladder ID / --follow ID: one connection's view, or a clear error. */
+static int write_connection_view(const struct options *o, struct decoder *dec,
+                                 struct batch *batch)
 {
     struct conn *c = conn_table_get(dec->conns, o->ladder_id);
     if (!c) {
@@ -295,6 +305,10 @@ static int write_ladder(const struct options *o, struct decoder *dec)
                         " connections seen; list them with --conns)\n",
                 o->ladder_id, conn_table_count(dec->conns));
         return 1;
+    }
+    if (o->mode == MODE_FOLLOW) {
+        batch_write_follow(batch, c, dec->store, dec->cap->linktype);
+        return 0;
     }
     struct cellbuf cb;
     cellbuf_init(&cb, 400, false);
@@ -370,8 +384,8 @@ static int run(struct options *o)
         batch_write_flows(batch, flows);
     else if (o->mode == MODE_CONNS)
         batch_write_conns(batch, conns);
-    else if (o->mode == MODE_LADDER)
-        status = write_ladder(o, dec);
+    else if (o->mode == MODE_LADDER || o->mode == MODE_FOLLOW)
+        status = write_connection_view(o, dec, batch);
     fflush(stdout);
     const char *why = end_reason(cap);
     if (why && atomic_load(&cap->end) == CAPTURE_TRUNCATED)

@@ -23,6 +23,9 @@ void batch_init(struct batch *b, FILE *out, bool json, bool nano);
 void batch_write_packet(const struct decoded *d, void *batch);
 /* The conversation table, in flow id order. */
 void batch_write_flows(struct batch *b, struct flow_table *flows);
+/* A connection's reassembled streams (--follow). */
+void batch_write_follow(struct batch *b, const struct conn *c, struct store *s,
+                        int linktype);
 /* The TCP connection table, in connection id order. */
 void batch_write_conns(struct batch *b, struct conn_table *conns);
 

@@ -143,18 +143,26 @@ static void collect_segments(struct ladder_segs *v, const struct conn *c,
 
 void render_duration(struct textbuf *tb, int64_t ns, bool ascii)
 {
-    if (ns < 0) {
+    /* magnitude as unsigned: INT64_MIN has no positive counterpart */
+    uint64_t mag = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+    if (ns < 0)
         tb_putc(tb, '-');
-        ns = -ns;
-    }
-    if (ns < 1000000) {
-        tb_u64(tb, (uint64_t)(ns / 1000));
+    if (mag < 1000000) {
+        tb_u64(tb, mag / 1000);
         tb_puts(tb, ascii ? "us" : "\xc2\xb5s");
-    } else if (ns < 1000000000) {
-        tb_fixed(tb, ns / 1000, 3);
+    } else if (mag < 1000000000) {
+        tb_u64(tb, mag / 1000000);
+        tb_putc(tb, '.');
+        char frac[4] = {(char)('0' + mag / 100000 % 10), (char)('0' + mag / 10000 % 10),
+                        (char)('0' + mag / 1000 % 10), 0};
+        tb_puts(tb, frac);
         tb_puts(tb, "ms");
     } else {
-        tb_fixed(tb, ns / 1000000, 3);
+        tb_u64(tb, mag / 1000000000);
+        tb_putc(tb, '.');
+        char frac[4] = {(char)('0' + mag / 100000000 % 10), (char)('0' + mag / 10000000 % 10),
+                        (char)('0' + mag / 1000000 % 10), 0};
+        tb_puts(tb, frac);
         tb_putc(tb, 's');
     }
 }

@@ -87,6 +87,9 @@ if "$WIRESCOPE" --help 2>&1 | grep -q -- '--ladder'; then
     # connection 0 where the file has one; exit 1 otherwise (accepted)
     modes+=("--ladder 0")
 fi
+if "$WIRESCOPE" --help 2>&1 | grep -q -- '--follow'; then
+    modes+=("--follow 0")
+fi
 for i in "${!modes[@]}"; do
     export "SWEEP_MODE_$i=${modes[$i]}"
 done

@@ -1,0 +1,22 @@
+/* The one place packet bytes become text: nothing that a terminal would
+ * interpret (control bytes, escape sequences, bidirectional overrides)
+ * passes through. */
+#ifndef WIRESCOPE_SANITIZE_H
+#define WIRESCOPE_SANITIZE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wirescope/textbuf.h"
+
+/*
+ * Appends bytes as text: printable ASCII as is; with keep_lines, "\n" (and
+ * "\r\n") as a line break and "\t" as a tab; every other byte as \xHH
+ * (a backslash itself as "\\"). Non-ASCII bytes are always escaped, so no
+ * invalid UTF-8, C1 control or bidi override reaches the output.
+ */
+void sanitize_bytes(struct textbuf *tb, const uint8_t *p, size_t n,
+                    bool keep_lines);
+
+#endif

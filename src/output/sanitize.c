@@ -1,0 +1,23 @@
+/* Escaping of untrusted bytes for terminals and text output. */
+#include "wirescope/sanitize.h"
+
+void sanitize_bytes(struct textbuf *tb, const uint8_t *p, size_t n,
+                    bool keep_lines)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        uint8_t b = p[i];
+        if (keep_lines && b == '\r' && i + 1 < n && p[i + 1] == '\n')
+            continue; /* the \n that follows ends the line */
+        if (keep_lines && (b == '\n' || b == '\t')) {
+            tb_putc(tb, (char)b);
+        } else if (b == '\\') {
+            tb_puts(tb, "\\\\");
+        } else if (b >= 0x20 && b < 0x7f) {
+            tb_putc(tb, (char)b);
+        } else {
+            char esc[4] = {'\\', 'x', hex[b >> 4], hex[b & 15]};
+            tb_putn(tb, esc, 4);
+        }
+    }
+}
