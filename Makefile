@@ -74,6 +74,7 @@ check: deps
 	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-errors.sh
 	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-live.sh
 	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-follow.sh
+	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-checksums.sh
 	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/corpus-sweep.sh
 	$(MAKE) --no-print-directory tsan
 	@echo "make check: all test layers passed"

@@ -33,6 +33,7 @@ struct options {
     enum mode mode;
     bool json;
     bool list_interfaces;
+    bool verify_checksums;
     const char *user;
     double duration;
     uint64_t mem_mib;
@@ -55,6 +56,7 @@ enum {
     OPT_CONNS,
     OPT_LADDER,
     OPT_FOLLOW,
+    OPT_VERIFY_CSUM,
     OPT_VERSION,
 };
 
@@ -73,6 +75,7 @@ static const struct option long_options[] = {
     {"conns", no_argument, NULL, OPT_CONNS},
     {"ladder", required_argument, NULL, OPT_LADDER},
     {"follow", required_argument, NULL, OPT_FOLLOW},
+    {"verify-checksums", no_argument, NULL, OPT_VERIFY_CSUM},
     {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
     {"json", no_argument, NULL, OPT_JSON},
     {"duration", required_argument, NULL, OPT_DURATION},
@@ -90,7 +93,7 @@ static void usage(FILE *out)
         "Usage: wirescope [-i IFACE] [-r FILE|-] [-w FILE] [-c COUNT] [-s SNAPLEN]\n"
         "                 [-B KiB] [-p] [-Z USER] [-n] [-D]\n"
         "                 [--packets | --flows | --conns | --ladder ID | --follow ID]\n"
-        "                 [--json]\n"
+        "                 [--json] [--verify-checksums]\n"
         "                 [--duration SEC] [--mem MiB] [--ring MiB] [--max-flows N]\n"
         "                 [--max-conns N] [BPF expression ...]\n"
         "\n"
@@ -110,6 +113,7 @@ static void usage(FILE *out)
         "  --json         JSON Lines instead of text\n"
         "  -w FILE        also save every captured packet to FILE (pcap)\n"
         "  -n             no name resolution (wirescope never resolves names)\n"
+        "  --verify-checksums  TCP segments with bad checksums skip the analysis\n"
         "Limits and privileges\n"
         "  --mem MiB      packet store budget (512)   --ring MiB  ring size (64)\n"
         "  --max-flows N  flow table limit (1000000)  --max-conns N  (1000000)\n"
@@ -212,6 +216,7 @@ static void parse_options(int argc, char **argv, struct options *o)
             o->modes_given++;
             o->ladder_id = parse_uint(optarg, "--follow connection id", 0, UINT32_MAX - 1);
             break;
+        case OPT_VERIFY_CSUM: o->verify_checksums = true; break;
         case OPT_MAX_CONNS: o->max_conns = parse_uint(optarg, "--max-conns", 1, 100000000); break;
         case OPT_JSON: o->json = true; break;
         case OPT_DURATION: o->duration = parse_seconds(optarg); break;
@@ -284,11 +289,12 @@ static void print_summary(const struct capture *cap, const struct decoder *dec)
 {
     fprintf(stderr,
             "wirescope: %" PRIu64 " packets captured, %" PRIu64 " decoded, %" PRIu64
-            " malformed, dropped %" PRIu64 " by kernel, %" PRIu64 " by ring, %" PRIu64
+            " malformed, %" PRIu64 " bad TCP checksums, dropped %" PRIu64 " by kernel, %" PRIu64 " by ring, %" PRIu64
             " store evictions, %" PRIu64 " flows (%" PRIu64 " evicted), %" PRIu64
             " TCP connections (%" PRIu64 " evicted)\n",
             atomic_load(&cap->captured), atomic_load(&dec->decoded),
-            atomic_load(&dec->malformed), atomic_load(&cap->kernel_drops),
+            atomic_load(&dec->malformed), atomic_load(&dec->bad_checksums),
+            atomic_load(&cap->kernel_drops),
             atomic_load(&cap->ring_drops) + atomic_load(&cap->oversize),
             store_evicted(dec->store), flow_table_created(dec->flows),
             flow_table_evictions(dec->flows), conn_table_count(dec->conns),
@@ -353,6 +359,7 @@ static int run(struct options *o)
     struct conn_table *conns = conn_table_new((uint32_t)o->max_conns);
     struct decoder *dec = xmalloc(sizeof *dec);
     decoder_init(dec, cap, store, flows, conns);
+    dec->verify_checksums = o->verify_checksums;
     struct batch *batch = xmalloc(sizeof *batch);
     batch_init(batch, stdout, o->json, cap->nanosecond);
     if (o->mode == MODE_PACKETS) {

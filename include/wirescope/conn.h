@@ -118,6 +118,7 @@ struct conn {
 
     uint64_t analysis[TA_COUNT];
     uint64_t bad_flags;
+    uint64_t bad_checksum[2]; /* segments dropped from analysis per side */
     struct tcp_seq_state seq;
 
     struct conn_event log[CONN_LOG_MAX];
@@ -157,6 +158,12 @@ struct conn_seg {
 void conn_table_segment(struct conn_table *t, struct conn **cur,
                         const struct ws_packet *pkt, uint64_t packet_no,
                         uint64_t ts_ns, uint32_t wire_len, struct conn_seg *out);
+
+/* A segment whose checksum failed verification: counted (Zeek's C/c
+ * history letter) but it changes no state and no analysis. */
+void conn_table_bad_checksum(struct conn_table *t, struct conn **cur,
+                             const struct ws_packet *pkt, uint64_t ts_ns,
+                             uint32_t wire_len, struct conn_seg *out);
 
 /* The 5-tuple's record is going away (flow eviction): finish its conn. */
 void conn_table_detach(struct conn_table *t, struct conn *c);

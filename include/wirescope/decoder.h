@@ -37,6 +37,7 @@ struct decoder {
     void (*on_finish)(void *arg); /* called once the ring is drained */
     void *on_finish_arg;
 
+    bool verify_checksums; /* --verify-checksums: bad TCP segments skip analysis */
     struct ws_packet pkt;
     int64_t first_sec;
     uint32_t first_nsec;
@@ -45,6 +46,7 @@ struct decoder {
     /* published counters (written by the decoder thread only) */
     _Atomic uint64_t decoded;
     _Atomic uint64_t malformed;
+    _Atomic uint64_t bad_checksums;
     _Atomic uint64_t events[EV_COUNT];
     _Atomic bool finished;
 };

@@ -25,6 +25,7 @@ struct pkt_entry {
 #define STORE_NONE UINT32_MAX
 #define PKT_F_IN_FILE 0x0001  /* loc is a file offset */
 #define PKT_F_NO_BYTES 0x0002 /* bytes unavailable (too large, evicted) */
+#define PKT_F_BAD_CSUM 0x0004 /* TCP checksum failed verification */
 
 struct store;
 

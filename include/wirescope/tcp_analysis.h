@@ -8,8 +8,9 @@
  * allocated per segment.
  *
  * The caller owns connection splitting, as tshark's tcp.stream does:
- *  - feed only segments whose whole TCP header was decoded, that are not IP
- *    fragments and not quoted inside ICMP errors (tshark skips those too);
+ *  - feed only segments whose TCP header fits in the IP datagram (tshark
+ *    analyses no "short segment", no IP fragment, nothing quoted inside
+ *    an ICMP error); a capture cut inside the options is fine (below);
  *  - when tcp_seq_starts_new_connection() says so (a SYN, without ACK,
  *    whose sequence number differs from the one seen before in that
  *    direction), start a new state: tcp_seq_init(), tcp_seq_mark_reused(),

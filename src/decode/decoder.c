@@ -2,6 +2,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "wirescope/checksum.h"
 #include "wirescope/decoder.h"
 
 static void detach_conn_on_evict(struct flow *f, void *arg)
@@ -82,10 +83,17 @@ static void decode_record(struct decoder *d, const struct cap_rec *rec,
     struct flow *f = flow_table_update(d->flows, pkt, ts_ns, rec->len, &out.dir);
     out.flow = f;
     struct conn_seg seg;
+    bool bad_csum = false;
     if (f && has_tcp_header(pkt)) {
-        conn_table_segment(d->conns, &f->conn, pkt, number, ts_ns, rec->len, &seg);
-        out.tcp = &seg;
-        tcp_info_context(pkt, &seg.ta, &out.tcp_rel);
+        bad_csum = d->verify_checksums && checksum_tcp(pkt) == CSUM_BAD;
+        if (bad_csum) {
+            conn_table_bad_checksum(d->conns, &f->conn, pkt, ts_ns, rec->len, &seg);
+            atomic_fetch_add_explicit(&d->bad_checksums, 1, memory_order_relaxed);
+        } else {
+            conn_table_segment(d->conns, &f->conn, pkt, number, ts_ns, rec->len, &seg);
+            out.tcp = &seg;
+            tcp_info_context(pkt, &seg.ta, &out.tcp_rel);
+        }
     }
 
     struct pkt_entry e = {
@@ -94,6 +102,7 @@ static void decode_record(struct decoder *d, const struct cap_rec *rec,
         .len = rec->len,
         .flow_id = f ? (uint32_t)f->id : STORE_NONE,
         .conn_id = out.tcp ? (uint32_t)seg.conn->id : STORE_NONE,
+        .flags = bad_csum ? PKT_F_BAD_CSUM : 0,
         .ta_flags = out.tcp ? seg.ta.flags : 0,
         .proto = pkt->top,
         .event = pkt->event,

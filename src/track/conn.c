@@ -530,6 +530,23 @@ void conn_table_segment(struct conn_table *t, struct conn **cur,
     track_state(c, side, pkt, ts_ns, packet_no);
 }
 
+void conn_table_bad_checksum(struct conn_table *t, struct conn **cur,
+                             const struct ws_packet *pkt, uint64_t ts_ns,
+                             uint32_t wire_len, struct conn_seg *out)
+{
+    (void)t;
+    memset(out, 0, sizeof *out);
+    struct conn *c = *cur;
+    if (!c)
+        return; /* nothing to attach it to: a corrupt packet opens nothing */
+    int side = sender_side(c, pkt);
+    count_segment(c, side, pkt, ts_ns, wire_len);
+    c->bad_checksum[side]++;
+    history_scaled(c, side, SCALED_C, 'C');
+    out->conn = c;
+    out->side = side;
+}
+
 /* ---- derived figures ---- */
 
 static bool established(const struct conn *c)
