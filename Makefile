@@ -32,7 +32,7 @@ ASAN_DIR := build/asan
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 TSAN_DIR := build/tsan
 
-.PHONY: all run check deps unit golden corpus tsan bench clean install uninstall install-setcap
+.PHONY: all run check deps unit golden corpus tsan bench fuzz clean install uninstall install-setcap
 all: wirescope
 
 wirescope: $(BUILD)/wirescope
@@ -74,6 +74,7 @@ check: deps
 	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-errors.sh
 	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-live.sh
 	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-follow.sh
+	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-tcp-golden.sh
 	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-checksums.sh
 	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/corpus-sweep.sh
 	$(MAKE) --no-print-directory tsan
@@ -82,6 +83,23 @@ check: deps
 tsan:
 	$(MAKE) --no-print-directory BUILD=$(TSAN_DIR) OPT="-O1 -g" SAN="-fsanitize=thread" $(TSAN_DIR)/test/check_ring
 	TSAN_OPTIONS=halt_on_error=1 ./test/scripts/run-unit.sh $(TSAN_DIR)/test/check_ring
+
+# libFuzzer over the whole decode path (FUZZ_SECONDS, default 60), seeded
+# from the tcpdump corpus and our own captures; crashes land in
+# build/fuzz/crashes (minimise with -minimize_crash=1, keep in test/fuzz/regress).
+FUZZ_SECONDS ?= 60
+FUZZ_DIR := build/fuzz
+FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+fuzz:
+	$(MAKE) --no-print-directory BUILD=$(FUZZ_DIR) CC=clang OPT="-O1 -g" \
+	    SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" $(FUZZ_DIR)/libws.a
+	clang -std=c11 -O1 -g -D_GNU_SOURCE -Iinclude -Isrc $(FUZZ_FLAGS) -o $(FUZZ_DIR)/fuzz_decode \
+	    test/fuzz/fuzz_decode.c $(FUZZ_DIR)/libws.a -lpcap
+	@mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/crashes
+	python3 test/fuzz/make-seeds.py $(FUZZ_DIR)/seeds ../shared/corpus/tcpdump-tests test/fixtures test/tcp
+	$(FUZZ_DIR)/fuzz_decode -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    -artifact_prefix=$(FUZZ_DIR)/crashes/ -print_final_stats=1 \
+	    $(FUZZ_DIR)/corpus $(FUZZ_DIR)/seeds test/fuzz/regress
 
 bench: wirescope
 	./scripts/bench.sh

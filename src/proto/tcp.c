@@ -31,6 +31,8 @@ static const struct tok tcpopt_names[] = {
     {29, "TCP-AO"},
     {30, "Multipath TCP"},
     {34, "TCP Fast Open Cookie"},
+    {172, "AccECN Order 0"},
+    {174, "AccECN Order 1"},
     {253, "RFC3692-style Experiment 1"},
     {254, "RFC3692-style Experiment 2"},
     {0, NULL},

@@ -166,10 +166,19 @@ static uint32_t datagram_wire_end(const struct ws_packet *pkt)
     return end < frame ? end : frame;
 }
 
-/* A fragment that is not the whole datagram (tshark leaves it undecoded). */
+/*
+ * A fragment tshark leaves undecoded: a later one always; a first one
+ * only when it holds all of its bytes, for then it goes to reassembly (a
+ * first fragment cut by snaplen is decoded as the transport it starts).
+ */
 static bool is_fragment(const struct ws_packet *pkt)
 {
-    return pkt->ip_fragment && (pkt->ip_frag_off != 0 || pkt->ip_more_frags);
+    if (!pkt->ip_fragment || (pkt->ip_frag_off == 0 && !pkt->ip_more_frags))
+        return false;
+    if (pkt->ip_frag_off != 0)
+        return true;
+    uint32_t end = datagram_wire_end(pkt);
+    return end == 0 || end <= pkt->caplen;
 }
 
 /* ---- IP ---- */
@@ -518,6 +527,26 @@ static void sack_text(struct sb *b, struct cursor *v,
     }
 }
 
+/* AccECN counters (" EE0B=.. ECEB=.. EE1B=.."; order 1 starts with EE1B),
+ * " AccECN" when empty, nothing when the length is not whole fields. */
+static void accecn_text(struct sb *b, struct cursor *v, bool order1, uint32_t n)
+{
+    static const char *const names[2][3] = {{" EE0B=", " ECEB=", " EE1B="},
+                                            {" EE1B=", " ECEB=", " EE0B="}};
+    if (n == 0) {
+        sb_puts(b, " AccECN");
+        return;
+    }
+    if (n % 3 != 0 || n > 9)
+        return;
+    for (uint32_t i = 0; i < n / 3; i++) {
+        uint32_t x = (uint32_t)cur_u8(v) << 16;
+        x |= cur_be16(v);
+        sb_puts(b, names[order1][i]);
+        sb_u32(b, x);
+    }
+}
+
 /*
  * Options in packet order as tshark appends them: EOL ends the list, a
  * length below 2 or past the header ends it, a known option of the wrong
@@ -576,6 +605,17 @@ static bool tcp_options_text(struct sb *b, const struct ws_packet *pkt,
             break;
         case 5:
             sack_text(b, &v, rel, len - 2u);
+            break;
+        case 172: /* AccECN order 0 */
+        case 174: /* AccECN order 1 */
+            accecn_text(b, &v, kind == 174, len - 2u);
+            break;
+        case 254: /* experimental: AccECN under ExIDs 0xACC0 / 0xACC1 */
+            if (len >= 4) {
+                uint16_t exid = cur_be16(&v);
+                if (exid == 0xacc0 || exid == 0xacc1)
+                    accecn_text(b, &v, exid == 0xacc1, len - 4u);
+            }
             break;
         case 8:
             if (len == 10) {
@@ -1001,11 +1041,14 @@ static const char *arp_protocol(uint16_t op)
 }
 
 static void arp_info(struct sb *b, const struct ws_packet *pkt,
-                     const struct ws_layer *l)
+                     const struct ws_layer *l, const char **suffix)
 {
     struct arp_view v;
-    if (l->event == EV_TRUNCATED || !arp_view(pkt, l, &v))
+    if (!arp_view(pkt, l, &v)) {
+        /* the addresses run past the capture (whatever else is wrong) */
+        *suffix = pkt->caplen < pkt->len ? SUFFIX_CUT : SUFFIX_MALFORMED;
         return;
+    }
     if (v.htype == 19)
         return; /* ATMARP: another layout, not worded here */
     bool grat = memcmp(v.spa, v.tpa, v.plen) == 0;
@@ -1263,7 +1306,7 @@ size_t info_format(const struct ws_packet *pkt, const struct info_tcp_rel *rel,
             icmpv6_info(&b, pkt, l, &suffix);
             break;
         case P_ARP:
-            arp_info(&b, pkt, l);
+            arp_info(&b, pkt, l, &suffix);
             break;
         case P_IPV4:
             ipv4_info(&b, pkt, l);

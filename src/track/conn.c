@@ -633,7 +633,10 @@ static int64_t span(uint64_t from, uint64_t to)
 
 void conn_times(const struct conn *c, struct conn_times *o)
 {
-    o->initial_rtt = span(c->mark[MARK_SYN], c->mark[MARK_HS_ACK]);
+    /* Exactly tcp.analysis.initial_rtt: the latest SYN to the first segment
+     * with ACK and without SYN, from either side (so a refused connection
+     * has one: SYN to RST,ACK). The sequence analysis keeps it. */
+    o->initial_rtt = c->seq.first_rtt_ns > 0 ? c->seq.first_rtt_ns : CONN_NA;
     o->syn_synack = span(c->mark[MARK_SYN], c->mark[MARK_SYNACK]);
     o->synack_ack = span(c->mark[MARK_SYNACK], c->mark[MARK_HS_ACK]);
     o->ttfb = span(c->mark[MARK_DATA_C2S], c->mark[MARK_DATA_S2C]);
