@@ -86,7 +86,13 @@ static enum ws_proto udp_dissect(struct ws_packet *pkt, struct cursor *c)
     pkt->payload_off = off + UDP_HDR_LEN;
     if (seg < UDP_HDR_LEN)
         seg = UDP_HDR_LEN;
-    if (u->len < UDP_HDR_LEN || u->len > seg) {
+    if (u->len == 0 && pkt->ip_ver == 6) {
+        /* A jumbogram (RFC 2675): the IPv6 jumbo option holds the length. */
+        pkt->payload_len = seg - UDP_HDR_LEN;
+    } else if (u->len > seg && u->len >= UDP_HDR_LEN && pkt->ip_more_frags) {
+        /* A first fragment carries only the start of the datagram. */
+        pkt->payload_len = seg - UDP_HDR_LEN;
+    } else if (u->len < UDP_HDR_LEN || u->len > seg) {
         /* Unusable length field: keep the payload the IP length gives. */
         layer_fail(pkt, l, EV_BAD_TOTAL_LEN);
         pkt->payload_len = seg - UDP_HDR_LEN;

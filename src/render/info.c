@@ -61,6 +61,19 @@ static void sb_hex(struct sb *b, uint32_t v, unsigned digits)
     sb_putn(b, tmp, digits);
 }
 
+/* Upper-case hex without padding, as "%X". */
+static void sb_hex_upper(struct sb *b, uint32_t v)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char tmp[8];
+    size_t i = sizeof tmp;
+    do {
+        tmp[--i] = hex[v & 15];
+        v >>= 4;
+    } while (v);
+    sb_putn(b, tmp + i, sizeof tmp - i);
+}
+
 static void sb_hexbytes(struct sb *b, const uint8_t *p, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -147,11 +160,9 @@ static struct cursor bytes_at(const struct ws_packet *pkt, uint32_t off)
     return c;
 }
 
-/*
- * Offset just past the innermost IP datagram as the wire held it: its IP
- * length field, capped at the frame's length; 0 when unknown.
- */
-static uint32_t datagram_wire_end(const struct ws_packet *pkt)
+/* Offset just past the innermost IP datagram as its length field
+ * declares it; 0 when unknown. */
+static uint32_t datagram_declared_end(const struct ws_packet *pkt)
 {
     const struct ws_layer *ip = ip_layer(pkt);
     if (!ip)
@@ -161,7 +172,13 @@ static uint32_t datagram_wire_end(const struct ws_packet *pkt)
     uint16_t n = cur_be16(&h);
     if (!cur_ok(&h) || n == 0)
         return 0;
-    uint32_t end = ip->off + (ip->proto == P_IPV4 ? 0u : 40u) + n;
+    return ip->off + (ip->proto == P_IPV4 ? 0u : 40u) + n;
+}
+
+/* The same as the wire held it: capped at the frame's length. */
+static uint32_t datagram_wire_end(const struct ws_packet *pkt)
+{
+    uint32_t end = datagram_declared_end(pkt);
     uint32_t frame = pkt->len > pkt->caplen ? pkt->len : pkt->caplen;
     return end < frame ? end : frame;
 }
@@ -177,7 +194,7 @@ static bool is_fragment(const struct ws_packet *pkt)
         return false;
     if (pkt->ip_frag_off != 0)
         return true;
-    uint32_t end = datagram_wire_end(pkt);
+    uint32_t end = datagram_declared_end(pkt);
     return end == 0 || end <= pkt->caplen;
 }
 
@@ -342,15 +359,30 @@ static const char *ipproto_name(uint8_t p)
     return "Unknown";
 }
 
-/* IPv6 fragment header fields, found by walking the extension chain. */
-static bool v6_frag_header(const struct ws_packet *pkt, const struct ws_layer *ip6,
-                           uint8_t *nxt, uint16_t *offm, uint32_t *ident)
+/*
+ * Walks the extension chain after the IPv6 layer ip6: the header type of
+ * each P_IPV6_EXT layer is the next-header value before it. Returns the
+ * first extension layer with an event (where tshark's walk stops too),
+ * else NULL, with its type in *type; a fragment header met on the way
+ * fills *frag (frag->ok set).
+ */
+struct v6_frag {
+    bool ok;
+    uint8_t nxt;
+    uint16_t offm;
+    uint32_t ident;
+};
+
+static const struct ws_layer *v6_chain(const struct ws_packet *pkt,
+                                       const struct ws_layer *ip6,
+                                       uint8_t *type, struct v6_frag *frag)
 {
     struct cursor h = bytes_at(pkt, ip6->off);
     cur_skip(&h, 6);
     uint8_t nh = cur_u8(&h);
+    frag->ok = false;
     if (!cur_ok(&h))
-        return false;
+        return NULL;
     for (const struct ws_layer *l = ip6 + 1; l < pkt->layers + pkt->nlayers; l++) {
         if (l->proto != P_IPV6_EXT)
             break;
@@ -358,16 +390,54 @@ static bool v6_frag_header(const struct ws_packet *pkt, const struct ws_layer *i
         uint8_t next = cur_u8(&e);
         if (nh == 44) {
             cur_skip(&e, 1);
-            *nxt = next;
-            *offm = cur_be16(&e);
-            *ident = cur_be32(&e);
-            return cur_ok(&e);
+            frag->nxt = next;
+            frag->offm = cur_be16(&e);
+            frag->ident = cur_be32(&e);
+            frag->ok = cur_ok(&e);
         }
-        if (!cur_ok(&e))
-            return false;
+        if (l->event != EV_NONE && l->event != EV_FRAGMENT) {
+            *type = nh;
+            return l;
+        }
         nh = next;
     }
-    return false;
+    return NULL;
+}
+
+/* The suffix for a chain that stopped in extension header l: its declared
+ * length past the captured bytes is a cut (or, in a short frame, a
+ * malformed packet), a length past the datagram is malformed. */
+static const char *v6_ext_suffix(const struct ws_packet *pkt,
+                                 const struct ws_layer *l, uint8_t type)
+{
+    struct cursor e = bytes_at(pkt, l->off);
+    cur_skip(&e, 1);
+    uint8_t hl = cur_u8(&e);
+    uint32_t need = type == 44 ? 8u : (hl + 1u) * 8u;
+    if (!cur_ok(&e) || l->off + need > pkt->caplen)
+        return pkt->caplen < pkt->len ? SUFFIX_CUT : SUFFIX_MALFORMED;
+    /* a bad option in a header the capture ends with: tshark's option
+     * walk reads on past the end */
+    if (l->event == EV_BAD_OPTION && l->off + need == pkt->caplen &&
+        pkt->caplen < pkt->len)
+        return SUFFIX_CUT;
+    return l->event == EV_BAD_HEADER_LEN ? SUFFIX_MALFORMED : "";
+}
+
+static const char *v6_ext_name(uint8_t type)
+{
+    switch (type) {
+    case 0:
+        return "IPv6 hop-by-hop options";
+    case 43:
+        return "IPv6 routing";
+    case 44:
+        return "IPv6 fragment";
+    case 60:
+        return "IPv6 destination options";
+    default:
+        return NULL;
+    }
 }
 
 /* A transport layer was opened above `ip` (its header cut too short for
@@ -435,8 +505,20 @@ static void ipv4_info(struct sb *b, const struct ws_packet *pkt,
 }
 
 static void ipv6_info(struct sb *b, const struct ws_packet *pkt,
-                      const struct ws_layer *l)
+                      const struct ws_layer *l, const char **suffix)
 {
+    struct cursor h = bytes_at(pkt, l->off);
+    uint8_t ver = cur_u8(&h) >> 4;
+    if (cur_ok(&h) && ver != 6) {
+        if (l == pkt->layers) { /* a raw IPv6 link */
+            sb_puts(b, "Bogus IPv6 version (");
+            sb_u32(b, ver);
+            sb_puts(b, ", must be 6)");
+        } else {
+            sb_puts(b, "IPv6"); /* tshark falls back to the ethertype */
+        }
+        return;
+    }
     if (l->len < 40) {
         /* A frame (not a snaplen cut) too short for the header. */
         uint32_t have = pkt->caplen > l->off ? pkt->caplen - l->off : 0;
@@ -447,29 +529,30 @@ static void ipv6_info(struct sb *b, const struct ws_packet *pkt,
         }
         return;
     }
-    if (l->event == EV_BAD_VERSION) {
-        struct cursor h = bytes_at(pkt, l->off);
-        sb_puts(b, "Bogus IPv6 version (");
-        sb_u32(b, cur_u8(&h) >> 4);
-        sb_puts(b, ", must be 6)");
-        return;
-    }
-    uint8_t nxt;
-    uint16_t offm;
-    uint32_t ident;
-    if (is_fragment(pkt) && v6_frag_header(pkt, l, &nxt, &offm, &ident)) {
+    uint8_t type = 0;
+    struct v6_frag frag = {0};
+    const struct ws_layer *ext = v6_chain(pkt, l, &type, &frag);
+    if (is_fragment(pkt) && frag.ok) {
         sb_puts(b, "IPv6 fragment (off=");
-        sb_u32(b, offm & 0xfff8u);
-        sb_puts(b, offm & 1 ? " more=y" : " more=n");
+        sb_u32(b, frag.offm & 0xfff8u);
+        sb_puts(b, frag.offm & 1 ? " more=y" : " more=n");
         sb_puts(b, " ident=0x");
-        sb_hex(b, ident, 8);
+        sb_hex(b, frag.ident, 8);
         sb_puts(b, " nxt=");
-        sb_u32(b, nxt);
+        sb_u32(b, frag.nxt);
         sb_putc(b, ')');
         return;
     }
     if (transport_above(pkt, l))
         return;
+    if (ext && v6_ext_name(type)) {
+        /* The chain stopped inside this extension header; tshark names
+         * it, except a fragment header it could not read. */
+        *suffix = v6_ext_suffix(pkt, ext, type);
+        if (type != 44 || ext->len >= 8)
+            sb_puts(b, v6_ext_name(type));
+        return;
+    }
     if (pkt->ip_proto == 59) {
         sb_puts(b, "IPv6 no next header");
         return;
@@ -527,6 +610,37 @@ static void sack_text(struct sb *b, struct cursor *v,
     }
 }
 
+/* Whether the captured options hold a Multipath TCP option (kind 30):
+ * tshark then names the packet MPTCP. */
+static bool tcp_has_mptcp(const struct ws_packet *pkt, const struct ws_layer *l)
+{
+    uint32_t hlen = pkt->u.tcp.hdr_len;
+    if (l->len <= 20 || hlen <= 20)
+        return false;
+    struct cursor all = bytes_at(pkt, pkt->l4_off + 20);
+    struct cursor o = cur_sub(&all, l->len - 20);
+    uint32_t left = hlen - 20;
+    while (left > 0 && cur_left(&o) > 0) {
+        uint8_t kind = cur_u8(&o);
+        left--;
+        if (kind == 0)
+            return false;
+        if (kind == 1)
+            continue;
+        if (left == 0 || cur_left(&o) == 0)
+            return false;
+        uint8_t len = cur_u8(&o);
+        left--;
+        if (len < 2 || len - 2u > left || len - 2u > cur_left(&o))
+            return false;
+        if (kind == 30)
+            return true;
+        cur_skip(&o, len - 2u);
+        left -= len - 2u;
+    }
+    return false;
+}
+
 /* AccECN counters (" EE0B=.. ECEB=.. EE1B=.."; order 1 starts with EE1B),
  * " AccECN" when empty, nothing when the length is not whole fields. */
 static void accecn_text(struct sb *b, struct cursor *v, bool order1, uint32_t n)
@@ -578,9 +692,14 @@ static bool tcp_options_text(struct sb *b, const struct ws_packet *pkt,
             return false;
         if (len - 2u > cur_left(&o)) {
             /* Cut by the capture: tshark still shows the SACK blocks it
-             * could read before the end. */
+             * could read before the end, and names MD5 and AO options
+             * before it reads them. */
             if (kind == 5)
                 sack_text(b, &o, rel, (uint32_t)cur_left(&o));
+            else if (kind == 19)
+                sb_puts(b, " MD5");
+            else if (kind == 29)
+                sb_puts(b, "TCP AO");
             return true;
         }
         left -= len - 2u;
@@ -606,15 +725,52 @@ static bool tcp_options_text(struct sb *b, const struct ws_packet *pkt,
         case 5:
             sack_text(b, &v, rel, len - 2u);
             break;
+        case 6: /* echo, echo reply (RFC 1072) */
+        case 7:
+            if (len == 6) {
+                sb_puts(b, " ECHO=");
+                sb_u32(b, cur_be32(&v));
+            }
+            break;
+        case 11: /* T/TCP connection counts (RFC 1644) */
+        case 12:
+        case 13:
+            if (len == 6) {
+                sb_puts(b, " CC=");
+                sb_u32(b, cur_be32(&v));
+            }
+            break;
+        case 19:
+            sb_puts(b, " MD5");
+            break;
+        case 28:
+            if (len == 4) {
+                sb_puts(b, " USER_TO=");
+                sb_u32(b, cur_be16(&v) & 0x7fffu);
+            }
+            break;
+        case 29:
+            sb_puts(b, "TCP AO"); /* (sic: tshark writes no space) */
+            break;
+        case 34:
+            sb_puts(b, len == 2 ? " TFO=R" : " TFO=C");
+            break;
         case 172: /* AccECN order 0 */
         case 174: /* AccECN order 1 */
             accecn_text(b, &v, kind == 174, len - 2u);
             break;
-        case 254: /* experimental: AccECN under ExIDs 0xACC0 / 0xACC1 */
+        case 253: /* experimental (RFC 6994): by experiment ID */
+        case 254:
             if (len >= 4) {
                 uint16_t exid = cur_be16(&v);
-                if (exid == 0xacc0 || exid == 0xacc1)
+                if (exid == 0xacc0 || exid == 0xacc1) {
                     accecn_text(b, &v, exid == 0xacc1, len - 4u);
+                } else if (exid == 0xf989) {
+                    sb_puts(b, len == 4 ? " TFO=R" : " TFO=C");
+                } else {
+                    sb_puts(b, " ExID=");
+                    sb_hex_upper(b, exid);
+                }
             }
             break;
         case 8:
@@ -712,7 +868,7 @@ static void udp_info(struct sb *b, const struct ws_packet *pkt,
         /* tshark has read the length field when the checksum is cut off,
          * and checks it against the datagram the wire held. */
         uint32_t end = datagram_wire_end(pkt);
-        if (u->len >= 8 && end && u->len > end - pkt->l4_off) {
+        if (u->len >= 8 && end && u->len > end - pkt->l4_off && !pkt->ip_fragment) {
             sb_puts(b, " [BAD UDP LENGTH ");
             sb_u32(b, u->len);
             sb_puts(b, " > IP PAYLOAD LENGTH]");
@@ -723,14 +879,24 @@ static void udp_info(struct sb *b, const struct ws_packet *pkt,
         }
         return;
     }
+    if (u->len == 0 && pkt->ip_ver == 6) {
+        /* RFC 2675: the length is in the IPv6 jumbo payload option */
+        sb_puts(b, " Len=");
+        sb_u32(b, pkt->payload_len);
+        sb_puts(b, " [Jumbogram]");
+        if (u->csum == 0)
+            sb_puts(b, " [ILLEGAL CHECKSUM (0)]");
+        return;
+    }
     if (u->len < 8) {
         sb_puts(b, " [BAD UDP LENGTH ");
         sb_u32(b, u->len);
         sb_puts(b, " < 8]");
         return;
     }
-    if (u->len - 8u > pkt->payload_len) {
-        /* The dissector flagged it; tshark still prints Len from the field. */
+    if (u->len - 8u > pkt->payload_len && !pkt->ip_fragment) {
+        /* The dissector flagged it; tshark still prints Len from the field
+         * (a first fragment holds only the start of the datagram). */
         sb_puts(b, " [BAD UDP LENGTH ");
         sb_u32(b, u->len);
         sb_puts(b, " > IP PAYLOAD LENGTH]");
@@ -1180,11 +1346,11 @@ static const char *payload_probe_suffix(const struct ws_packet *pkt,
         return NULL;
     uint32_t have = pkt->caplen > pkt->payload_off ? pkt->caplen - pkt->payload_off : 0;
     if (pkt->caplen >= pkt->len) {
-        bool promised = l->proto == P_UDP && pkt->u.udp.len >= 8 &&
-                        pkt->u.udp.len - 8u > pkt->payload_len;
+        bool promised = l->proto == P_UDP && !pkt->ip_fragment &&
+                        pkt->u.udp.len >= 8 && pkt->u.udp.len - 8u > pkt->payload_len;
         return promised && have == 0 ? SUFFIX_MALFORMED : NULL;
     }
-    if (l->event != EV_NONE || have >= pkt->payload_len || have >= 4)
+    if (have >= pkt->payload_len || have >= 4)
         return NULL;
     return l->proto == P_UDP || have > 0 ? SUFFIX_CUT : NULL;
 }
@@ -1243,6 +1409,17 @@ static const struct ws_layer *naming_layer(const struct ws_packet *pkt)
     return top;
 }
 
+/* An ethertype no dissector here takes: tshark shows it in hex. */
+static const char *ethertype_hex(uint16_t type)
+{
+    static _Thread_local char hexname[8];
+    struct sb b = {hexname, 0, sizeof hexname - 1, false};
+    sb_puts(&b, "0x");
+    sb_hex(&b, type, 4);
+    sb_finish(&b);
+    return hexname;
+}
+
 const char *info_protocol(const struct ws_packet *pkt)
 {
     const struct ws_layer *l = naming_layer(pkt);
@@ -1251,7 +1428,7 @@ const char *info_protocol(const struct ws_packet *pkt)
                             : "";
     switch (l->proto) {
     case P_TCP:
-        return "TCP";
+        return tcp_has_mptcp(pkt, l) ? "MPTCP" : "TCP";
     case P_UDP:
         return "UDP";
     case P_ICMP:
@@ -1261,6 +1438,8 @@ const char *info_protocol(const struct ws_packet *pkt)
     case P_IPV4:
         return "IPv4";
     case P_IPV6:
+        if (l != pkt->layers && l->event == EV_BAD_VERSION && pkt->ethertype)
+            return ethertype_hex(pkt->ethertype);
         return "IPv6";
     case P_ARP:
         return l->len >= 8 ? arp_protocol(pkt->u.arp.op) : "ARP";
@@ -1269,15 +1448,7 @@ const char *info_protocol(const struct ws_packet *pkt)
             return "Ethernet";
         if (pkt->ethertype == 0)
             return "LLC"; /* 802.3 length field */
-        {
-            /* An ethertype no dissector here knows: tshark shows it in hex. */
-            static _Thread_local char hexname[8];
-            struct sb b = {hexname, 0, sizeof hexname - 1, false};
-            sb_puts(&b, "0x");
-            sb_hex(&b, pkt->ethertype, 4);
-            sb_finish(&b);
-            return hexname;
-        }
+        return ethertype_hex(pkt->ethertype);
     default:
         return decode_proto_name((enum ws_proto)l->proto);
     }
@@ -1312,7 +1483,7 @@ size_t info_format(const struct ws_packet *pkt, const struct info_tcp_rel *rel,
             ipv4_info(&b, pkt, l);
             break;
         case P_IPV6:
-            ipv6_info(&b, pkt, l);
+            ipv6_info(&b, pkt, l, &suffix);
             break;
         case P_ETH:
             if (l->event != EV_TRUNCATED && l->len >= 14 && pkt->ethertype > 1500)

@@ -1,0 +1,16 @@
+/* Prints the sizes the hardening memory bounds are derived from. */
+#include <stdio.h>
+
+#include "wirescope/capture.h"
+#include "wirescope/conn.h"
+#include "wirescope/flow.h"
+#include "wirescope/store.h"
+
+int main(void)
+{
+    printf("pkt_entry %zu\n", sizeof(struct pkt_entry));
+    printf("flow %zu\n", sizeof(struct flow));
+    printf("conn %zu\n", sizeof(struct conn));
+    printf("cap_rec %zu\n", sizeof(struct cap_rec));
+    return 0;
+}
