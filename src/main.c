@@ -38,6 +38,7 @@ struct options {
     double duration;
     uint64_t mem_mib;
     uint64_t ring_mib;
+    bool ring_given;
     uint64_t max_flows;
     uint64_t max_conns;
     uint64_t ladder_id;
@@ -221,7 +222,10 @@ static void parse_options(int argc, char **argv, struct options *o)
         case OPT_JSON: o->json = true; break;
         case OPT_DURATION: o->duration = parse_seconds(optarg); break;
         case OPT_MEM: o->mem_mib = parse_uint(optarg, "--mem", 16, 1048576); break;
-        case OPT_RING: o->ring_mib = parse_uint(optarg, "--ring", 1, 4096); break;
+        case OPT_RING:
+            o->ring_mib = parse_uint(optarg, "--ring", 1, 4096);
+            o->ring_given = true;
+            break;
         case OPT_MAX_FLOWS: o->max_flows = parse_uint(optarg, "--max-flows", 1, 100000000); break;
         case ':': fail_usage("option needs a value", argv[optind - 1]); break;
         default: fail_usage("unknown option", argv[optind - 1]); break;
@@ -347,6 +351,10 @@ static int run(struct options *o)
         free(ring);
         return 1;
     }
+    /* Reading a file applies back-pressure, so a large ring only costs
+     * page faults there; the 64 MiB default is for live bursts. */
+    if (o->cap.file && !o->ring_given && o->ring_mib > 8)
+        o->ring_mib = 8;
     if (!ring_init(ring, (size_t)o->ring_mib << 20)) {
         fprintf(stderr, "wirescope: cannot allocate a %" PRIu64 " MiB ring\n", o->ring_mib);
         capture_close(cap);
@@ -360,6 +368,8 @@ static int run(struct options *o)
     struct decoder *dec = xmalloc(sizeof *dec);
     decoder_init(dec, cap, store, flows, conns);
     dec->verify_checksums = o->verify_checksums;
+    dec->track_tcp = o->mode != MODE_FLOWS;
+    dec->keep_packets = o->mode == MODE_LADDER || o->mode == MODE_FOLLOW;
     struct batch *batch = xmalloc(sizeof *batch);
     batch_init(batch, stdout, o->json, cap->nanosecond);
     if (o->mode == MODE_PACKETS) {

@@ -1,6 +1,7 @@
 /* SPSC ring: reserve/commit on the producer, peek/release on the consumer. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "wirescope/ring.h"
 
@@ -29,9 +30,13 @@ bool ring_init(struct ring *r, size_t capacity)
     memset(r, 0, sizeof *r);
     r->size = next_pow2(capacity);
     r->mask = r->size - 1;
-    r->buf = aligned_alloc(RING_CACHELINE, r->size);
+    /* 2 MiB alignment lets the kernel back the ring with huge pages. */
+    size_t align = r->size >= (2u << 20) ? (2u << 20) : RING_CACHELINE;
+    r->buf = aligned_alloc(align, r->size);
     if (!r->buf)
         return false;
+    if (align > RING_CACHELINE)
+        (void)madvise(r->buf, r->size, MADV_HUGEPAGE);
     atomic_init(&r->head, 0);
     atomic_init(&r->tail, 0);
     return true;

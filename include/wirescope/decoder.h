@@ -38,6 +38,10 @@ struct decoder {
     void *on_finish_arg;
 
     bool verify_checksums; /* --verify-checksums: bad TCP segments skip analysis */
+    /* Work a batch mode does not need can be skipped: --flows reads only
+     * the flow table, and only --ladder/--follow read stored packets. */
+    bool track_tcp;     /* run the TCP connection tracker */
+    bool keep_packets;  /* keep packets in the store */
     struct ws_packet pkt;
     int64_t first_sec;
     uint32_t first_nsec;

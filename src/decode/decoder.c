@@ -21,6 +21,8 @@ void decoder_init(struct decoder *d, struct capture *cap, struct store *store,
     d->store = store;
     d->flows = flows;
     d->conns = conns;
+    d->track_tcp = true;
+    d->keep_packets = true;
     flow_table_on_evict(flows, detach_conn_on_evict, d);
 }
 
@@ -79,12 +81,12 @@ static void decode_record(struct decoder *d, const struct cap_rec *rec,
     struct decoded out = {.rec = rec, .pkt = pkt, .dir = FLOW_A2B};
     out.tcp_rel.win_shift = -1;
     uint64_t ts_ns = (uint64_t)rec->ts_sec * 1000000000u + rec->ts_nsec;
-    uint64_t number = store_count(d->store) + 1;
+    uint64_t number = atomic_load_explicit(&d->decoded, memory_order_relaxed) + 1;
     struct flow *f = flow_table_update(d->flows, pkt, ts_ns, rec->len, &out.dir);
     out.flow = f;
     struct conn_seg seg;
     bool bad_csum = false;
-    if (f && has_tcp_header(pkt)) {
+    if (f && d->track_tcp && has_tcp_header(pkt)) {
         bad_csum = d->verify_checksums && checksum_tcp(pkt) == CSUM_BAD;
         if (bad_csum) {
             conn_table_bad_checksum(d->conns, &f->conn, pkt, ts_ns, rec->len, &seg);
@@ -107,7 +109,8 @@ static void decode_record(struct decoder *d, const struct cap_rec *rec,
         .proto = pkt->top,
         .event = pkt->event,
     };
-    store_add(d->store, &e, rec->file_off, bytes);
+    if (d->keep_packets)
+        store_add(d->store, &e, rec->file_off, bytes);
     out.number = number;
     atomic_fetch_add_explicit(&d->decoded, 1, memory_order_relaxed);
     if (d->on_packet)

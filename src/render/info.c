@@ -36,14 +36,27 @@ static void sb_puts(struct sb *b, const char *s) { sb_putn(b, s, strlen(s)); }
 
 static void sb_putc(struct sb *b, char c) { sb_putn(b, &c, 1); }
 
+/* Decimal, two digits per step (the Info column is mostly numbers). */
 static void sb_u32(struct sb *b, uint32_t v)
 {
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+                                "25262728293031323334353637383940414243444546474849"
+                                "50515253545556575859606162636465666768697071727374"
+                                "75767778798081828384858687888990919293949596979899";
     char tmp[10];
     size_t i = sizeof tmp;
-    do {
-        tmp[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
+    while (v >= 100) {
+        uint32_t r = v % 100;
+        v /= 100;
+        tmp[--i] = pairs[2 * r + 1];
+        tmp[--i] = pairs[2 * r];
+    }
+    if (v >= 10) {
+        tmp[--i] = pairs[2 * v + 1];
+        tmp[--i] = pairs[2 * v];
+    } else {
+        tmp[--i] = (char)('0' + v);
+    }
     sb_putn(b, tmp + i, sizeof tmp - i);
 }
 

@@ -77,6 +77,8 @@ static void append_bytes(struct reasm *r, int side, const uint8_t *p,
 
 static void add_gap(struct reasm *r, int side, uint32_t len, uint64_t packet)
 {
+    if (r->st->limited[side])
+        return; /* past max_bytes the kept stream has no offset for it */
     add_chunk(r->st, side, true, packet + 1,
               r->st->len[side] + r->st->gap_bytes[side], len);
     r->st->gap_bytes[side] += len;
@@ -206,8 +208,22 @@ static void process_packet(struct reasm *r, uint64_t n)
         return;
     }
     if (seq_cmp(rel_seq, s->next) > 0) {
-        hold(r, side, rel_seq, wire_len, n);
-        return;
+        if (s->nheld < STREAM_MAX_HELD) {
+            hold(r, side, rel_seq, wire_len, n);
+            return;
+        }
+        /* Too many segments waiting: stop waiting for the lowest hole,
+         * record it as a gap and go on from the segment after it. */
+        struct held_seg lo = s->held[held_index_of_lowest(s)];
+        if (seq_cmp(lo.rel_seq, rel_seq) < 0) {
+            add_gap(r, side, lo.rel_seq - s->next, lo.packet);
+            s->next = lo.rel_seq;
+            drain_held(r, side, false); /* delivers lo at least */
+            process_packet(r, n);       /* below the bound now */
+            return;
+        }
+        add_gap(r, side, rel_seq - s->next, n);
+        s->next = rel_seq;
     }
     deliver(r, side, rel_seq, payload, captured, wire_len, n);
     drain_held(r, side, false);
