@@ -190,49 +190,6 @@ bool icmp_type_has_echo(uint8_t type)
     }
 }
 
-/*
- * Offset just past the enclosing IP datagram as its length field declares
- * it (innermost IPv4 total length or IPv6 payload length); 0 when unknown
- * (a 0 length field, as TSO captures and jumbograms have, or no IP layer).
- */
-static uint32_t ip_declared_end(const struct ws_packet *pkt)
-{
-    for (unsigned i = pkt->nlayers; i-- > 0;) {
-        const struct ws_layer *ip = &pkt->layers[i];
-        if (ip->proto != P_IPV4 && ip->proto != P_IPV6)
-            continue;
-        struct cursor h = cur_make(pkt->data, pkt->caplen);
-        cur_skip(&h, ip->off);
-        cur_skip(&h, ip->proto == P_IPV4 ? 2 : 4);
-        uint16_t n = cur_be16(&h);
-        if (!cur_ok(&h) || n == 0)
-            return 0;
-        return ip->off + (ip->proto == P_IPV4 ? 0u : 40u) + n;
-    }
-    return 0;
-}
-
-/*
- * Bytes on the wire from offset `from` to the end of the IP datagram, with
- * `left` of them captured. The rule: the datagram's end per its IP length
- * field, capped at the frame's wire length, minus `from`; so a snaplen cut
- * does not shrink the result and Ethernet padding does not grow it. When
- * the IP length is unknown, the captured bytes plus whatever snaplen cut
- * off the frame (pkt->len - pkt->caplen), as the frame holds no more.
- */
-static uint32_t wire_len_from(const struct ws_packet *pkt, uint32_t from,
-                              size_t left)
-{
-    uint32_t end = ip_declared_end(pkt);
-    uint32_t frame = pkt->len > pkt->caplen ? pkt->len : pkt->caplen;
-    if (end > frame)
-        end = frame;
-    if (end != 0)
-        return end > from ? end - from : 0;
-    uint32_t cut = pkt->len > pkt->caplen ? pkt->len - pkt->caplen : 0;
-    return (uint32_t)left + cut;
-}
-
 static void icmp_rest_fields(struct ws_packet *pkt, uint32_t off,
                              struct cursor rest, uint8_t type)
 {
@@ -318,7 +275,7 @@ static enum ws_proto icmp_dissect(struct ws_packet *pkt, struct cursor *c)
     /* What follows (echo data, or for errors the offending datagram's
      * header) is left as data; errors are not decoded recursively. */
     pkt->payload_off = off + ICMP_HDR_LEN;
-    uint32_t wire = wire_len_from(pkt, off, avail);
+    uint32_t wire = proto_wire_len_from(pkt, off, avail);
     pkt->payload_len = wire > ICMP_HDR_LEN ? wire - ICMP_HDR_LEN : 0;
     return cur_left(c) > 0 ? P_DATA : P_NONE;
 }

@@ -240,49 +240,6 @@ static bool icmp6_is_nd(uint8_t type)
 }
 
 
-/*
- * Offset just past the enclosing IP datagram as its length field declares
- * it (innermost IPv4 total length or IPv6 payload length); 0 when unknown
- * (a 0 length field, as TSO captures and jumbograms have, or no IP layer).
- */
-static uint32_t ip_declared_end(const struct ws_packet *pkt)
-{
-    for (unsigned i = pkt->nlayers; i-- > 0;) {
-        const struct ws_layer *ip = &pkt->layers[i];
-        if (ip->proto != P_IPV4 && ip->proto != P_IPV6)
-            continue;
-        struct cursor h = cur_make(pkt->data, pkt->caplen);
-        cur_skip(&h, ip->off);
-        cur_skip(&h, ip->proto == P_IPV4 ? 2 : 4);
-        uint16_t n = cur_be16(&h);
-        if (!cur_ok(&h) || n == 0)
-            return 0;
-        return ip->off + (ip->proto == P_IPV4 ? 0u : 40u) + n;
-    }
-    return 0;
-}
-
-/*
- * Bytes on the wire from offset `from` to the end of the IP datagram, with
- * `left` of them captured. The rule: the datagram's end per its IP length
- * field, capped at the frame's wire length, minus `from`; so a snaplen cut
- * does not shrink the result and Ethernet padding does not grow it. When
- * the IP length is unknown, the captured bytes plus whatever snaplen cut
- * off the frame (pkt->len - pkt->caplen), as the frame holds no more.
- */
-static uint32_t wire_len_from(const struct ws_packet *pkt, uint32_t from,
-                              size_t left)
-{
-    uint32_t end = ip_declared_end(pkt);
-    uint32_t frame = pkt->len > pkt->caplen ? pkt->len : pkt->caplen;
-    if (end > frame)
-        end = frame;
-    if (end != 0)
-        return end > from ? end - from : 0;
-    uint32_t cut = pkt->len > pkt->caplen ? pkt->len - pkt->caplen : 0;
-    return (uint32_t)left + cut;
-}
-
 static void addr6_field(struct ws_packet *pkt, const char *name, uint32_t at,
                         const uint8_t v6[16])
 {
@@ -435,7 +392,7 @@ static enum ws_proto icmpv6_dissect(struct ws_packet *pkt, struct cursor *c)
     memset(ic, 0, sizeof *ic);
     uint32_t off = cur_offset(c);
     size_t avail = cur_left(c);
-    uint32_t wire = wire_len_from(pkt, off, avail);
+    uint32_t wire = proto_wire_len_from(pkt, off, avail);
     pkt->l4_off = off;
     pkt->payload_off = off;
     pkt->payload_len = 0;
@@ -480,7 +437,7 @@ static enum ws_proto icmpv6_dissect(struct ws_packet *pkt, struct cursor *c)
     if (icmp6_is_nd(ic->type)) {
         /* Options run to the end of the message as the IP length declares
          * it, so a frame that ends early shows as a truncation. */
-        uint32_t declared = ip_declared_end(pkt);
+        uint32_t declared = proto_ip_end(pkt);
         declared = declared > off ? declared - off : wire;
         nd_options(pkt, l, c, declared > fixed ? declared - fixed : 0);
         layer_close(pkt, l, c);

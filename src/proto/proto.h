@@ -59,6 +59,14 @@ void field_add_always(struct ws_packet *pkt, uint8_t depth, const char *name,
             field_add_always((pkt), __VA_ARGS__);                             \
     } while (0)
 
+/* Offset just past the innermost IP datagram per its length field; 0 when
+ * unknown (a 0 length field, as TSO and jumbograms have, or no IP). */
+uint32_t proto_ip_end(const struct ws_packet *pkt);
+/* Wire bytes from `from` to the end of the IP datagram, `left` of them
+ * captured: transport dissectors take payload lengths from it. */
+uint32_t proto_wire_len_from(const struct ws_packet *pkt, uint32_t from,
+                             size_t left);
+
 /* Name tables and helpers shared between dissectors. */
 const char *ws_ipproto_name(unsigned proto);  /* ipv4.c */
 const char *ws_dscp_name(unsigned dscp);      /* ipv4.c */

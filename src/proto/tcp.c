@@ -46,49 +46,6 @@ static const char *tok_str(const struct tok *t, unsigned v, const char *dflt)
     return dflt;
 }
 
-/*
- * Offset just past the enclosing IP datagram as its length field declares
- * it (innermost IPv4 total length or IPv6 payload length); 0 when unknown
- * (a 0 length field, as TSO captures and jumbograms have, or no IP layer).
- */
-static uint32_t ip_declared_end(const struct ws_packet *pkt)
-{
-    for (unsigned i = pkt->nlayers; i-- > 0;) {
-        const struct ws_layer *ip = &pkt->layers[i];
-        if (ip->proto != P_IPV4 && ip->proto != P_IPV6)
-            continue;
-        struct cursor h = cur_make(pkt->data, pkt->caplen);
-        cur_skip(&h, ip->off);
-        cur_skip(&h, ip->proto == P_IPV4 ? 2 : 4);
-        uint16_t n = cur_be16(&h);
-        if (!cur_ok(&h) || n == 0)
-            return 0;
-        return ip->off + (ip->proto == P_IPV4 ? 0u : 40u) + n;
-    }
-    return 0;
-}
-
-/*
- * Bytes on the wire from offset `from` to the end of the IP datagram, with
- * `left` of them captured. The rule: the datagram's end per its IP length
- * field, capped at the frame's wire length, minus `from`; so a snaplen cut
- * does not shrink the result and Ethernet padding does not grow it. When
- * the IP length is unknown, the captured bytes plus whatever snaplen cut
- * off the frame (pkt->len - pkt->caplen), as the frame holds no more.
- */
-static uint32_t wire_len_from(const struct ws_packet *pkt, uint32_t from,
-                              size_t left)
-{
-    uint32_t end = ip_declared_end(pkt);
-    uint32_t frame = pkt->len > pkt->caplen ? pkt->len : pkt->caplen;
-    if (end > frame)
-        end = frame;
-    if (end != 0)
-        return end > from ? end - from : 0;
-    uint32_t cut = pkt->len > pkt->caplen ? pkt->len - pkt->caplen : 0;
-    return (uint32_t)left + cut;
-}
-
 static void tcp_flag_fields(struct ws_packet *pkt, uint32_t off, uint16_t flags)
 {
     static const char names[][4] = {"FIN", "SYN", "RST", "PSH", "ACK",
@@ -240,7 +197,7 @@ static void tcp_fields(struct ws_packet *pkt, uint32_t off, size_t avail,
                   t->ack);
     if (avail >= 13)
         field_add(pkt, 1, "Header Length", off + 12, 1, "%u bytes (%u)",
-                  (offflags >> 12) * 4u, offflags >> 12);
+                  (offflags >> 12) * 4u, (unsigned)(offflags >> 12));
     if (avail >= 14)
         tcp_flag_fields(pkt, off, t->flags);
     if (avail >= 16)
@@ -288,12 +245,12 @@ static enum ws_proto tcp_dissect(struct ws_packet *pkt, struct cursor *c)
     }
     /* The segment as its IP length declares it and as the wire held it
      * (never past the frame), header included. */
-    uint32_t declared = ip_declared_end(pkt);
+    uint32_t declared = proto_ip_end(pkt);
     if (declared == 0)
-        declared = wire_len_from(pkt, off, avail);
+        declared = proto_wire_len_from(pkt, off, avail);
     else
         declared = declared > off ? declared - off : 0;
-    uint32_t seg = wire_len_from(pkt, off, avail);
+    uint32_t seg = proto_wire_len_from(pkt, off, avail);
     bool bad_flags = tcp_flags_bad(t->flags);
     if (hlen < 20) {
         /* Data offset below 5 words: where the payload starts is unknown. */

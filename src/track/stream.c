@@ -141,7 +141,7 @@ static void hold(struct reasm *r, int side, uint32_t rel_seq, uint32_t len,
 {
     struct side_state *s = &r->side[side];
     if (s->nheld == STREAM_MAX_HELD)
-        return; /* beyond the bound: the bytes become part of a gap */
+        return; /* unreachable: process_packet makes room first (guard) */
     s->held[s->nheld++] = (struct held_seg){rel_seq, len, packet};
 }
 
