@@ -85,12 +85,13 @@ static void decode_record(struct decoder *d, const struct cap_rec *rec,
     struct flow *f = flow_table_update(d->flows, pkt, ts_ns, rec->len, &out.dir);
     out.flow = f;
     struct conn_seg seg;
-    bool bad_csum = false;
-    if (f && d->track_tcp && has_tcp_header(pkt)) {
-        bad_csum = d->verify_checksums && checksum_tcp(pkt) == CSUM_BAD;
+    bool tcp = f && has_tcp_header(pkt);
+    bool bad_csum = tcp && d->verify_checksums && checksum_tcp(pkt) == CSUM_BAD;
+    if (bad_csum)
+        atomic_fetch_add_explicit(&d->bad_checksums, 1, memory_order_relaxed);
+    if (tcp && d->track_tcp) {
         if (bad_csum) {
             conn_table_bad_checksum(d->conns, &f->conn, pkt, ts_ns, rec->len, &seg);
-            atomic_fetch_add_explicit(&d->bad_checksums, 1, memory_order_relaxed);
         } else {
             conn_table_segment(d->conns, &f->conn, pkt, number, ts_ns, rec->len, &seg);
             out.tcp = &seg;
