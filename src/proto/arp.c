@@ -10,19 +10,6 @@
 #define ARP_HEX_SHOWN 32 /* bytes of a long address shown in a field */
 
 
-struct tok {
-    unsigned v;
-    const char *s;
-};
-
-static const char *tok_name(const struct tok *t, unsigned v)
-{
-    for (; t->s; t++)
-        if (t->v == v)
-            return t->s;
-    return "Unknown";
-}
-
 /* IANA ARP hardware types. */
 static const struct tok htype_names[] = {
     {1, "Ethernet"},

@@ -175,3 +175,17 @@ uint32_t proto_wire_len_from(const struct ws_packet *pkt, uint32_t from,
     uint32_t cut = pkt->len > pkt->caplen ? pkt->len - pkt->caplen : 0;
     return (uint32_t)left + cut;
 }
+
+const char *tok_find(const struct tok *t, unsigned v)
+{
+    for (; t->s; t++)
+        if (t->v == v)
+            return t->s;
+    return NULL;
+}
+
+const char *tok_name(const struct tok *t, unsigned v)
+{
+    const char *name = tok_find(t, v);
+    return name ? name : "Unknown";
+}

@@ -6,11 +6,6 @@
 
 #define ICMP_HDR_LEN 8
 
-struct tok {
-    unsigned v;
-    const char *s;
-};
-
 /* Type and code names as Wireshark words them. */
 static const struct tok icmp_types[] = {
     {0, "Echo (ping) reply"},
@@ -125,14 +120,6 @@ static const struct tok ext_echo_rep_codes[] = {
     {0, NULL},
 };
 
-static const char *tok_str(const struct tok *t, unsigned v)
-{
-    for (; t->s; t++)
-        if (t->v == v)
-            return t->s;
-    return NULL;
-}
-
 static const struct tok *code_table(uint8_t type)
 {
     switch (type) {
@@ -161,7 +148,7 @@ static const struct tok *code_table(uint8_t type)
 
 const char *icmp_type_name(uint8_t type)
 {
-    return tok_str(icmp_types, type);
+    return tok_find(icmp_types, type);
 }
 
 const char *icmp_code_name(uint8_t type, uint8_t code, bool *coded)
@@ -169,7 +156,7 @@ const char *icmp_code_name(uint8_t type, uint8_t code, bool *coded)
     const struct tok *t = code_table(type);
     if (coded)
         *coded = t != NULL;
-    return t ? tok_str(t, code) : NULL;
+    return t ? tok_find(t, code) : NULL;
 }
 
 /* Types whose second word is an identifier and a sequence number. */

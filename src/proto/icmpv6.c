@@ -13,11 +13,6 @@
 #define ND_NA 136
 #define ND_REDIRECT 137
 
-struct tok {
-    unsigned v;
-    const char *s;
-};
-
 /* Type and code names as Wireshark words them. */
 static const struct tok icmp6_types[] = {
     {1, "Destination Unreachable"},
@@ -159,14 +154,6 @@ static const struct tok nd_opt_names[] = {
     {0, NULL},
 };
 
-static const char *tok_str(const struct tok *t, unsigned v)
-{
-    for (; t->s; t++)
-        if (t->v == v)
-            return t->s;
-    return NULL;
-}
-
 static const struct tok *code_table(uint8_t type)
 {
     switch (type) {
@@ -195,7 +182,7 @@ static const struct tok *code_table(uint8_t type)
 
 const char *icmpv6_type_name(uint8_t type)
 {
-    return tok_str(icmp6_types, type);
+    return tok_find(icmp6_types, type);
 }
 
 const char *icmpv6_code_name(uint8_t type, uint8_t code, bool *coded)
@@ -203,7 +190,7 @@ const char *icmpv6_code_name(uint8_t type, uint8_t code, bool *coded)
     const struct tok *t = code_table(type);
     if (coded)
         *coded = t != NULL;
-    return t ? tok_str(t, code) : NULL;
+    return t ? tok_find(t, code) : NULL;
 }
 
 /*
@@ -318,7 +305,7 @@ static void icmp6_fixed_fields(struct ws_packet *pkt, uint32_t off,
 static void nd_option_field(struct ws_packet *pkt, struct cursor *v,
                             uint8_t type, uint32_t at, uint32_t len)
 {
-    const char *name = tok_str(nd_opt_names, type);
+    const char *name = tok_find(nd_opt_names, type);
     if (!name)
         name = "Unknown option";
     if ((type == 1 || type == 2) && len == 8) {

@@ -17,21 +17,6 @@
 #define IP_MF 0x2000
 #define IP_OFFMASK 0x1fff
 
-/* Used by ipv6.c and ipv6_ext.c as well; the prototypes belong in proto.h. */
-
-struct tok {
-    unsigned v;
-    const char *s;
-};
-
-static const char *tok_name(const struct tok *t, unsigned v)
-{
-    for (; t->s; t++)
-        if (t->v == v)
-            return t->s;
-    return "Unknown";
-}
-
 static const struct tok ipproto_names[] = {
     {0, "IPv6 Hop-by-Hop Option"},
     {1, "ICMP"},

@@ -17,29 +17,6 @@
 #define OPT_JUMBO 0xc2
 #define OPT_HOME_ADDRESS 0xc9
 
-/* Defined in ipv4.c; the prototype belongs in proto.h. */
-
-struct tok {
-    unsigned v;
-    const char *s;
-};
-
-static const char *tok_name(const struct tok *t, unsigned v)
-{
-    for (; t->s; t++)
-        if (t->v == v)
-            return t->s;
-    return "Unknown";
-}
-
-static bool tok_name_known(const struct tok *t, unsigned v)
-{
-    for (; t->s; t++)
-        if (t->v == v)
-            return true;
-    return false;
-}
-
 static const struct tok ext_names[] = {
     {IPPROTO_HOPOPTS, "Hop-by-Hop Options"},
     {IPPROTO_ROUTING, "Routing Header"},
@@ -237,7 +214,7 @@ static enum ws_proto ext_fail(struct ws_packet *pkt, struct ws_layer *l,
 static enum ws_proto ipv6_ext_dissect(struct ws_packet *pkt, struct cursor *c)
 {
     uint8_t type = pkt->ip_proto;
-    if (pkt->ip_ver != 6 || !tok_name_known(ext_names, type))
+    if (pkt->ip_ver != 6 || !tok_find(ext_names, type))
         return P_DATA;
     struct ws_layer *l = layer_open(pkt, P_IPV6_EXT, c);
     if (!l)

@@ -14,19 +14,6 @@
 #define BSD_AF_INET6_FREEBSD 28
 #define BSD_AF_INET6_DARWIN 30
 
-struct tok {
-    unsigned v;
-    const char *s;
-};
-
-static const char *tok_name(const struct tok *t, unsigned v)
-{
-    for (; t->s; t++)
-        if (t->v == v)
-            return t->s;
-    return "Unknown";
-}
-
 static const struct tok family_names[] = {
     {BSD_AF_INET, "IP"},
     {7, "OSI"},

@@ -67,6 +67,16 @@ uint32_t proto_ip_end(const struct ws_packet *pkt);
 uint32_t proto_wire_len_from(const struct ws_packet *pkt, uint32_t from,
                              size_t left);
 
+/* {value, name} tables end with {0, NULL}; tok_name gives "Unknown" for a
+ * value not listed. */
+struct tok {
+    unsigned v;
+    const char *s;
+};
+const char *tok_name(const struct tok *t, unsigned v);
+/* The name of v, or NULL when the table does not list it. */
+const char *tok_find(const struct tok *t, unsigned v);
+
 /* Name tables and helpers shared between dissectors. */
 const char *ws_ipproto_name(unsigned proto);  /* ipv4.c */
 const char *ws_dscp_name(unsigned dscp);      /* ipv4.c */

@@ -6,21 +6,6 @@
 #define SLL_ADDR_LEN 8
 #define ARPHRD_NETLINK 824
 
-/* Names used by sll2.c too; the prototypes belong in proto.h. */
-
-struct tok {
-    unsigned v;
-    const char *s;
-};
-
-static const char *tok_name(const struct tok *t, unsigned v)
-{
-    for (; t->s; t++)
-        if (t->v == v)
-            return t->s;
-    return "Unknown";
-}
-
 static const struct tok pkttype_names[] = {
     {0, "Unicast to us"},
     {1, "Broadcast"},

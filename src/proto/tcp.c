@@ -11,11 +11,6 @@
 #define TCPOPT_SACK 5
 #define TCPOPT_TIMESTAMP 8
 
-struct tok {
-    unsigned v;
-    const char *s;
-};
-
 static const struct tok tcpopt_names[] = {
     {TCPOPT_EOL, "End of Option List (EOL)"},
     {TCPOPT_NOP, "No-Operation (NOP)"},
@@ -40,10 +35,8 @@ static const struct tok tcpopt_names[] = {
 
 static const char *tok_str(const struct tok *t, unsigned v, const char *dflt)
 {
-    for (; t->s; t++)
-        if (t->v == v)
-            return t->s;
-    return dflt;
+    const char *name = tok_find(t, v);
+    return name ? name : dflt;
 }
 
 static void tcp_flag_fields(struct ws_packet *pkt, uint32_t off, uint16_t flags)

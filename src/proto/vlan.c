@@ -1,21 +1,6 @@
 /* IEEE 802.1Q / 802.1ad VLAN tag: priority, drop eligibility, VLAN id. */
 #include "proto.h"
 
-/* Also used by sll.c and sll2.c; the prototype belongs in proto.h. */
-
-struct tok {
-    unsigned v;
-    const char *s;
-};
-
-static const char *tok_name(const struct tok *t, unsigned v)
-{
-    for (; t->s; t++)
-        if (t->v == v)
-            return t->s;
-    return "Unknown";
-}
-
 static const struct tok ethertype_names[] = {
     {0x0800, "IPv4"},
     {0x0806, "ARP"},
