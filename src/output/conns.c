@@ -96,6 +96,8 @@ static void write_conn_json(const struct conn *c, void *arg)
     tb_puts(&tb, ",\"active_closer\":");
     tb_puts(&tb, side_name(c->active_closer));
     tb_puts(&tb, c->partial ? ",\"partial\":true" : ",\"partial\":false");
+    json_u64(&tb, ",\"bad_flags\":", c->bad_flags);
+    json_u64(&tb, ",\"bad_checksum\":", c->bad_checksum[0] + c->bad_checksum[1]);
     json_analysis(&tb, c);
     tb_puts(&tb, "}\n");
     fwrite(tb.p, 1, tb.len, b->out);
