@@ -73,6 +73,8 @@ check: deps
 	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-golden.sh
 	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-errors.sh
 	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-live.sh
+	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-manpage.sh
+	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-completion.sh
 	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-follow.sh
 	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-tcp-golden.sh
 	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-checksums.sh
@@ -98,12 +100,16 @@ bench: wirescope
 PREFIX  ?= /usr/local
 DESTDIR ?=
 install: wirescope
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 755 wirescope $(DESTDIR)$(PREFIX)/bin/wirescope
 	install -m 644 docs/wirescope.1 $(DESTDIR)$(PREFIX)/share/man/man1/wirescope.1
+	install -m 644 share/bash-completion/wirescope \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/wirescope
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/wirescope $(DESTDIR)$(PREFIX)/share/man/man1/wirescope.1
+	rm -f $(DESTDIR)$(PREFIX)/bin/wirescope $(DESTDIR)$(PREFIX)/share/man/man1/wirescope.1 \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/wirescope
 
 install-setcap: install
 	setcap cap_net_raw,cap_net_admin=eip $(DESTDIR)$(PREFIX)/bin/wirescope

@@ -55,6 +55,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
+# Foreground commands only: a background job must be started with
+# `ip netns exec ... &` itself (which execs the program), so that $! is the
+# program's own pid and not that of a subshell running this function.
 ns() { ip netns exec "$1" "${@:2}"; }
 drop_pid() { BGPIDS=$(echo "$BGPIDS" | tr ' ' '\n' | grep -vx "$1" | tr '\n' ' '); }
 stop_bg() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; drop_pid "$1"; }
@@ -95,7 +98,7 @@ cat >"$WORK/www/index.html" <<'EOF'
 <p>This page was fetched by curl from python3 -m http.server.</p></body></html>
 EOF
 
-ns "$NSS" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
+ip netns exec "$NSS" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
     --user=root --group=root --pid-file="$WORK/dnsmasq.pid" \
     --interface=wss0 --bind-interfaces --port=53 \
     --address="/$NAME/$SRV" \
@@ -107,14 +110,14 @@ BGPIDS="$BGPIDS $DNSMASQ_PID"
 wait_for "dnsmasq (DNS)" 10 listening "$NSS" -lun 53
 wait_for "dnsmasq (DHCP)" 10 listening "$NSS" -lun 67
 
-ns "$NSS" "$PY" -m http.server 80 --bind "$SRV" --directory "$WORK/www" >"$WORK/http.log" 2>&1 &
+ip netns exec "$NSS" "$PY" -m http.server 80 --bind "$SRV" --directory "$WORK/www" >"$WORK/http.log" 2>&1 &
 HTTP_PID=$!
 BGPIDS="$BGPIDS $HTTP_PID"
 wait_for "http.server" 10 listening "$NSS" -ltn 80
 
 # ------------------------------------------------------------ the capture
 tmp_out="$WORK/sample.pcap"
-ns "$NSC" tcpdump -Z root -U --immediate-mode -n -i wsc0 -w "$tmp_out" 2>"$WORK/tcpdump.log" &
+ip netns exec "$NSC" tcpdump -Z root -U --immediate-mode -n -i wsc0 -w "$tmp_out" 2>"$WORK/tcpdump.log" &
 DUMP_PID=$!
 BGPIDS="$BGPIDS $DUMP_PID"
 wait_for "tcpdump" 10 grep -q 'listening on' "$WORK/tcpdump.log"
@@ -134,7 +137,7 @@ esac
 exit 0
 EOF
 chmod 755 "$WORK/dhclient-script"
-ns "$NSC" dhclient -4 -d -1 -v -cf "$WORK/dhclient.conf" -sf "$WORK/dhclient-script" \
+ip netns exec "$NSC" dhclient -4 -d -1 -v -cf "$WORK/dhclient.conf" -sf "$WORK/dhclient-script" \
     -lf "$WORK/dhclient.leases" -pf "$WORK/dhclient.pid" wsc0 >"$WORK/dhclient.log" 2>&1 &
 DHCLIENT_PID=$!
 BGPIDS="$BGPIDS $DHCLIENT_PID"

@@ -116,7 +116,8 @@ static void usage(FILE *out)
         "  -n             no name resolution (wirescope never resolves names)\n"
         "  --verify-checksums  TCP segments with bad checksums skip the analysis\n"
         "Limits and privileges\n"
-        "  --mem MiB      packet store budget (512)   --ring MiB  ring size (64)\n"
+        "  --mem MiB      packet store budget (512)\n"
+        "  --ring MiB     capture ring (64 live; 8 when reading a file)\n"
         "  --max-flows N  flow table limit (1000000)  --max-conns N  (1000000)\n"
         "  -Z USER        drop root to USER once capture is open (nobody)\n"
         "  -h, --help     this help                  --version  print the version\n",
@@ -236,7 +237,9 @@ static void parse_options(int argc, char **argv, struct options *o)
     if (o->modes_given > 1)
         fail_usage("choose one of --packets, --flows, --conns, --ladder, --follow", NULL);
     if (o->mode == MODE_LADDER && o->json)
-        fail_usage("--ladder draws text; --json is for --packets, --flows, --conns", NULL);
+        fail_usage("--ladder draws text; --json is for --packets, --flows, --conns, --follow", NULL);
+    if (o->cap.write_file && strcmp(o->cap.write_file, "-") == 0)
+        fail_usage("-w - would mix the pcap stream with wirescope's output on stdout; give a file", NULL);
     if (optind < argc)
         o->cap.filter = join_args(argc - optind, argv + optind);
 }
@@ -294,15 +297,17 @@ static void print_summary(const struct capture *cap, const struct decoder *dec)
     fprintf(stderr,
             "wirescope: %" PRIu64 " packets captured, %" PRIu64 " decoded, %" PRIu64
             " malformed, %" PRIu64 " bad TCP checksums, dropped %" PRIu64 " by kernel, %" PRIu64 " by ring, %" PRIu64
-            " store evictions, %" PRIu64 " flows (%" PRIu64 " evicted), %" PRIu64
-            " TCP connections (%" PRIu64 " evicted)\n",
+            " store evictions, %" PRIu64 " flows (%" PRIu64 " evicted)",
             atomic_load(&cap->captured), atomic_load(&dec->decoded),
             atomic_load(&dec->malformed), atomic_load(&dec->bad_checksums),
             atomic_load(&cap->kernel_drops),
             atomic_load(&cap->ring_drops) + atomic_load(&cap->oversize),
             store_evicted(dec->store), flow_table_created(dec->flows),
-            flow_table_evictions(dec->flows), conn_table_count(dec->conns),
-            conn_table_evicted(dec->conns));
+            flow_table_evictions(dec->flows));
+    if (dec->track_tcp)
+        fprintf(stderr, ", %" PRIu64 " TCP connections (%" PRIu64 " evicted)",
+                conn_table_count(dec->conns), conn_table_evicted(dec->conns));
+    fputc('\n', stderr);
 }
 
 /* --ladder ID / --follow ID: one connection's view, or a clear error. */

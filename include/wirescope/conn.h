@@ -119,7 +119,16 @@ struct conn {
     uint64_t analysis[TA_COUNT];
     uint64_t bad_flags;
     uint64_t bad_checksum[2]; /* segments dropped from analysis per side */
-    struct tcp_seq_state seq;
+    /* Sequence analysis while the 5-tuple can still deliver segments; freed
+     * (NULL) once the connection is superseded or its flow evicted. */
+    struct tcp_seq_state *seq;
+    /* The caller's slot that points here (the flow record's), cleared when
+     * the table frees a closed connection its flow still holds. */
+    struct conn **owner;
+    /* Kept from the analysis for the ladder, the streams and the timeline. */
+    uint32_t seq_base[2];  /* relative sequence number 0 of each side */
+    int8_t win_scale[2];   /* each side's window shift, -1 unknown, -2 none */
+    int64_t first_rtt_ns;  /* tcp.analysis.initial_rtt, 0 until known */
 
     struct conn_event log[CONN_LOG_MAX];
     uint8_t log_len;

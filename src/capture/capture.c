@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -66,23 +67,36 @@ static bool open_file(struct capture *cap, const char *path, char *err,
     return true;
 }
 
-static const char *default_interface(char *err, size_t errsz)
+/*
+ * The interface to open: the name given, or as tcpdump does, the Nth
+ * interface of -D when given a number, or the first one when none is.
+ */
+static const char *resolve_interface(const char *given, char *err, size_t errsz)
 {
     static char name[256];
+    size_t digits = given ? strspn(given, "0123456789") : 0;
+    if (given && (digits == 0 || given[digits] != '\0'))
+        return given;
+    long want = given ? strtol(given, NULL, 10) : 1;
     pcap_if_t *devs = NULL;
     char perr[PCAP_ERRBUF_SIZE];
     if (pcap_findalldevs(&devs, perr) != 0) {
-        set_err(err, errsz, "cannot list interfaces: %s%s", perr, NULL);
+        snprintf(err, errsz, "cannot list interfaces: %s", perr);
         return NULL;
     }
-    if (!devs) {
-        set_err(err, errsz,
-                "no capture interface found (run as root, or setcap "
-                "cap_net_raw,cap_net_admin=eip wirescope)%s%s",
-                "", NULL);
+    const pcap_if_t *d = devs;
+    for (long i = 1; d && i < want; i++)
+        d = d->next;
+    if (!d || want < 1) {
+        if (given)
+            snprintf(err, errsz, "no interface number %s (see wirescope -D)", given);
+        else
+            snprintf(err, errsz, "no capture interface found (run as root, or "
+                                 "setcap cap_net_raw,cap_net_admin=eip wirescope)");
+        pcap_freealldevs(devs);
         return NULL;
     }
-    snprintf(name, sizeof name, "%s", devs->name);
+    snprintf(name, sizeof name, "%s", d->name);
     pcap_freealldevs(devs);
     return name;
 }
@@ -111,7 +125,7 @@ static void activation_error(pcap_t *p, int rc, const char *iface, char *err,
 static bool open_live(struct capture *cap, const struct capture_opts *o,
                       char *err, size_t errsz)
 {
-    const char *iface = o->iface ? o->iface : default_interface(err, errsz);
+    const char *iface = resolve_interface(o->iface, err, errsz);
     if (!iface)
         return false;
     char perr[PCAP_ERRBUF_SIZE] = "";

@@ -96,13 +96,11 @@ static void add_segment(struct ladder_segs *v, const struct conn *c,
     s.side = (pkt->sport == c->port[SIDE_CLIENT] &&
               addr_cmp(&pkt->src, &c->addr[SIDE_CLIENT]) == 0) ? SIDE_CLIENT
                                                                 : SIDE_SERVER;
-    const struct tcp_ta_dir *me = &c->seq.dir[s.side];
-    const struct tcp_ta_dir *peer = &c->seq.dir[!s.side];
-    uint32_t rel_seq = t->seq - me->base_seq;
-    uint32_t rel_ack = t->ack - peer->base_seq;
+    uint32_t rel_seq = t->seq - c->seq_base[s.side];
+    uint32_t rel_ack = t->ack - c->seq_base[!s.side];
     uint64_t win = t->win;
-    if (!(t->flags & TCP_SYN) && me->win_scale >= 0)
-        win <<= me->win_scale;
+    if (!(t->flags & TCP_SYN) && c->win_scale[s.side] >= 0)
+        win <<= c->win_scale[s.side];
     struct dir_memory *m = &mem[s.side];
     bool show_win = (t->flags & TCP_SYN) || !m->have_win || win != m->last_win ||
                     win == 0;

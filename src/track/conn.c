@@ -39,6 +39,23 @@ const char *conn_close_name(enum conn_close t)
     return (unsigned)t < CLOSE_COUNT ? close_names[t] : "?";
 }
 
+/* No more segments can reach c: its analysis state is no longer needed. */
+static void release_analysis(struct conn *c)
+{
+    free(c->seq);
+    c->seq = NULL;
+}
+
+static void conn_free(struct conn *c)
+{
+    if (!c)
+        return;
+    if (c->owner && *c->owner == c)
+        *c->owner = NULL; /* a later segment then starts a new connection */
+    release_analysis(c);
+    free(c);
+}
+
 struct conn_table *conn_table_new(uint32_t max_conns)
 {
     struct conn_table *t = xcalloc(1, sizeof *t);
@@ -52,8 +69,12 @@ void conn_table_free(struct conn_table *t)
 {
     if (!t)
         return;
-    for (uint64_t id = t->first_id; id < t->next_id; id++)
-        free(t->by_id[id - t->first_id]);
+    for (uint64_t id = t->first_id; id < t->next_id; id++) {
+        struct conn *c = t->by_id[id - t->first_id];
+        if (c) /* owners may be gone already: do not touch them */
+            release_analysis(c);
+        free(c);
+    }
     free(t->by_id);
     free(t);
 }
@@ -106,7 +127,7 @@ static void enforce_limit(struct conn_table *t)
     while (t->retained >= t->max_conns && id < t->next_id) {
         struct conn **slot = &t->by_id[id - t->first_id];
         if (*slot && conn_finished(*slot)) {
-            free(*slot);
+            conn_free(*slot);
             *slot = NULL;
             t->retained--;
             t->evicted++;
@@ -132,7 +153,8 @@ static struct conn *conn_create(struct conn_table *t)
     for (int s = 0; s < 2; s++) {
         c->hist_next[s][0] = c->hist_next[s][1] = c->hist_next[s][2] = 1;
     }
-    tcp_seq_init(&c->seq);
+    c->seq = xmalloc(sizeof *c->seq);
+    tcp_seq_init(c->seq);
     t->by_id[used] = c;
     t->retained++;
     return c;
@@ -141,8 +163,12 @@ static struct conn *conn_create(struct conn_table *t)
 void conn_table_detach(struct conn_table *t, struct conn *c)
 {
     (void)t;
-    if (c && !c->closed)
+    if (!c)
+        return;
+    if (!c->closed)
         c->evicted = true;
+    c->owner = NULL;
+    release_analysis(c);
 }
 
 /* ---- the single place where a side's state changes ---- */
@@ -277,7 +303,7 @@ static bool starts_new_connection(const struct conn *c, int side,
         return true;
     if (ts_ns > c->last_ns && ts_ns - c->last_ns > CONN_IDLE_NEW_NS)
         return true;
-    return tcp_seq_starts_new_connection(&c->seq, side, pkt);
+    return tcp_seq_starts_new_connection(c->seq, side, pkt);
 }
 
 /* ---- state machine, one handler per kind of segment ---- */
@@ -500,6 +526,15 @@ static void count_segment(struct conn *c, int side, const struct ws_packet *pkt,
         c->bad_flags++;
 }
 
+static void keep_analysis_figures(struct conn *c)
+{
+    for (int side = 0; side < 2; side++) {
+        c->seq_base[side] = c->seq->dir[side].base_seq;
+        c->win_scale[side] = c->seq->dir[side].win_scale;
+    }
+    c->first_rtt_ns = c->seq->first_rtt_ns;
+}
+
 void conn_table_segment(struct conn_table *t, struct conn **cur,
                         const struct ws_packet *pkt, uint64_t packet_no,
                         uint64_t ts_ns, uint32_t wire_len, struct conn_seg *out)
@@ -509,21 +544,25 @@ void conn_table_segment(struct conn_table *t, struct conn **cur,
     if (c && starts_new_connection(c, sender_side(c, pkt), pkt, ts_ns)) {
         reused = c->mark[MARK_SYN] != 0;
         c->closed = true; /* superseded: its 5-tuple starts over */
+        c->owner = NULL;
+        release_analysis(c);
         c = NULL;
     }
     if (!c) {
         c = conn_create(t);
         conn_assign_sides(c, pkt);
         c->first_ns = ts_ns;
+        c->owner = cur;
         if (reused)
-            tcp_seq_mark_reused(&c->seq);
+            tcp_seq_mark_reused(c->seq);
         *cur = c;
     }
     int side = sender_side(c, pkt);
     count_segment(c, side, pkt, ts_ns, wire_len);
     out->conn = c;
     out->side = side;
-    tcp_seq_segment(&c->seq, side, pkt, packet_no, ts_ns, &out->ta);
+    tcp_seq_segment(c->seq, side, pkt, packet_no, ts_ns, &out->ta);
+    keep_analysis_figures(c);
     /* Zeek adds the packet's letter before its t / w */
     history_update(c, side, &pkt->u.tcp, out->ta.rel_seq, pkt->payload_len);
     count_analysis(c, side, out->ta.flags, pkt->payload_len);
@@ -636,7 +675,7 @@ void conn_times(const struct conn *c, struct conn_times *o)
     /* Exactly tcp.analysis.initial_rtt: the latest SYN to the first segment
      * with ACK and without SYN, from either side (so a refused connection
      * has one: SYN to RST,ACK). The sequence analysis keeps it. */
-    o->initial_rtt = c->seq.first_rtt_ns > 0 ? c->seq.first_rtt_ns : CONN_NA;
+    o->initial_rtt = c->first_rtt_ns > 0 ? c->first_rtt_ns : CONN_NA;
     o->syn_synack = span(c->mark[MARK_SYN], c->mark[MARK_SYNACK]);
     o->synack_ack = span(c->mark[MARK_SYNACK], c->mark[MARK_HS_ACK]);
     o->ttfb = span(c->mark[MARK_DATA_C2S], c->mark[MARK_DATA_S2C]);

@@ -111,7 +111,7 @@ static bool load_segment(struct reasm *r, uint64_t n, int *side,
     uint32_t seq = r->pkt.u.tcp.seq;
     if (r->pkt.u.tcp.flags & TCP_SYN)
         seq++; /* the SYN occupies one sequence number before the data */
-    *rel_seq = seq - c->seq.dir[*side].base_seq;
+    *rel_seq = seq - c->seq_base[*side];
     *wire_len = r->pkt.payload_len;
     uint32_t off = r->pkt.payload_off;
     *captured = off < got ? (uint32_t)got - off : 0;

@@ -1123,6 +1123,31 @@ START_TEST(test_close_none_for_syn_then_fin)
 }
 END_TEST
 
+/* A closed connection that its 5-tuple's slot still points at may be freed
+ * by the limit: the slot must be cleared, so the next segment on that
+ * 5-tuple starts a new connection instead of touching freed memory. */
+START_TEST(test_table_limit_clears_the_slot_of_a_freed_connection)
+{
+    struct conn_table *t = conn_table_new(2);
+    struct rig r;
+    rig_init(&r, t, 40300, 80);
+    handshake(&r, 0);
+    seg(&r, C2S, F_FA, CI + 1, SI + 1, 0, MS(20));
+    seg(&r, S2C, F_FA, SI + 1, CI + 2, 0, MS(21));
+    struct conn *c = seg(&r, C2S, F_A, CI + 2, SI + 2, 0, MS(22));
+    ck_assert(c->closed);
+    ck_assert_ptr_eq(r.cur, c);
+    closed_conn(t, 40301, 100);
+    closed_conn(t, 40302, 200); /* the limit frees connection 0 */
+    ck_assert_ptr_null(conn_table_get(t, 0));
+    ck_assert_ptr_null(r.cur);
+    struct conn *late = seg(&r, S2C, F_A, SI + 2, CI + 2, 0, MS(300));
+    ck_assert_uint_eq(late->id, 3);
+    ck_assert(late->partial);
+    conn_table_free(t);
+}
+END_TEST
+
 /* conn_table_new(3): at most 3 retained; 10 closed connections leave the
  * newest 3 (ids 7, 8, 9) and 7 evicted. */
 START_TEST(test_table_limit_keeps_newest_closed)
@@ -1312,6 +1337,7 @@ static Suite *conn_suite(void)
     tcase_add_test(tc, test_table_limit_keeps_newest_closed);
     tcase_add_test(tc, test_table_limit_never_frees_live_connections);
     tcase_add_test(tc, test_table_limit_not_pinned_by_a_live_connection);
+    tcase_add_test(tc, test_table_limit_clears_the_slot_of_a_freed_connection);
     tcase_add_test(tc, test_close_four_way_with_ack_and_fin_at_same_time);
     tcase_add_test(tc, test_close_none_for_syn_then_fin);
     tcase_add_test(tc, test_sequence_wrap_through_fin_ack_logic);
