@@ -36,7 +36,7 @@ TSAN_DIR := build/tsan
 all: wirescope
 
 wirescope: $(BUILD)/wirescope
-	cp $< $@
+	cp -f $< $@
 
 $(BUILD)/wirescope: $(MAIN_OBJ) $(BUILD)/libws.a
 	@echo "  LD  $@"

@@ -1,7 +1,9 @@
 /* SPSC ring: reserve/commit on the producer, peek/release on the consumer. */
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <time.h>
 
 #include "wirescope/ring.h"
 
@@ -128,4 +130,28 @@ size_t ring_used(struct ring *r)
     size_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
     size_t head = atomic_load_explicit(&r->head, memory_order_acquire);
     return tail - head;
+}
+
+#define RING_SPIN_LIMIT 2048
+
+static void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#else
+    sched_yield();
+#endif
+}
+
+void ring_wait(unsigned *spins, long max_sleep_ns)
+{
+    if (++*spins < RING_SPIN_LIMIT) {
+        cpu_relax();
+        return;
+    }
+    long ns = *spins < RING_SPIN_LIMIT + 64 ? 20000 : max_sleep_ns;
+    struct timespec ts = {0, ns};
+    nanosleep(&ts, NULL);
 }

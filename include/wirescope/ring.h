@@ -55,6 +55,15 @@ const void *ring_peek(struct ring *r, size_t *len);
 /* Consumer: frees the record last peeked. */
 void ring_release(struct ring *r);
 
+/*
+ * Waiting for the other side (ring empty or full): spin with a CPU pause
+ * first (the other thread is usually about to catch up: a system call and
+ * a context switch cost more than the wait), then sleep, longer the longer
+ * the wait, up to max_sleep_ns. *spins counts calls; reset it to 0 after
+ * progress.
+ */
+void ring_wait(unsigned *spins, long max_sleep_ns);
+
 /* Bytes in use (approximate when read from a third thread). */
 size_t ring_used(struct ring *r);
 

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,12 +12,6 @@
 #include "wirescope/capture.h"
 
 #define CAPTURE_TIMEOUT_MS 100 /* so a quiet interface still sees stop */
-
-static void set_err(char *err, size_t errsz, const char *fmt, const char *a,
-                    const char *b)
-{
-    snprintf(err, errsz, fmt, a, b ? b : "");
-}
 
 /* Classic pcap files let us record where each packet's bytes are. */
 static void probe_file_format(struct capture *cap, const char *path)
@@ -41,19 +36,20 @@ static bool open_file(struct capture *cap, const char *path, char *err,
 {
     char perr[PCAP_ERRBUF_SIZE] = "";
     bool is_stdin = strcmp(path, "-") == 0;
-    cap->pcap = pcap_open_offline_with_tstamp_precision(
-        path, PCAP_TSTAMP_PRECISION_NANO, perr);
+    FILE *fp = is_stdin ? stdin : fopen(path, "rb");
+    if (!fp) {
+        snprintf(err, errsz, "cannot read %s: %s", path, strerror(errno));
+        return false;
+    }
+    cap->pcap = pcap_fopen_offline_with_tstamp_precision(
+        fp, PCAP_TSTAMP_PRECISION_NANO, perr);
     if (!cap->pcap) {
+        if (!is_stdin)
+            fclose(fp);
         if (is_stdin)
-            set_err(err, errsz, "cannot read a capture from standard input: %s%s",
-                    perr, NULL);
-        else if (strstr(perr, path))
-            set_err(err, errsz, "cannot read %s%s", perr, NULL);
-        else {
-            char what[PCAP_ERRBUF_SIZE + 64];
-            snprintf(what, sizeof what, "%s: %s", path, perr);
-            set_err(err, errsz, "cannot read %s%s", what, NULL);
-        }
+            snprintf(err, errsz, "cannot read a capture from standard input: %s", perr);
+        else
+            snprintf(err, errsz, "cannot read %s: %s", path, perr);
         return false;
     }
     cap->source = is_stdin ? "standard input" : path;
@@ -217,15 +213,6 @@ static void update_stats(struct capture *cap)
     atomic_store_explicit(&cap->iface_drops, st.ps_ifdrop, memory_order_relaxed);
 }
 
-/* Waits briefly for the decoder to free ring space (file input only). */
-static void backoff(unsigned *spins)
-{
-    if (++*spins < 64)
-        return;
-    struct timespec ts = {0, *spins < 256 ? 20000 : 200000};
-    nanosleep(&ts, NULL);
-}
-
 static void *reserve_record(struct capture *cap, size_t len)
 {
     unsigned spins = 0;
@@ -235,7 +222,7 @@ static void *reserve_record(struct capture *cap, size_t len)
             return p;
         if (atomic_load_explicit(&cap->stop, memory_order_relaxed))
             return NULL;
-        backoff(&spins);
+        ring_wait(&spins, 200000); /* file input: wait for the decoder */
     }
 }
 
@@ -316,6 +303,7 @@ static void periodic(struct capture *cap, uint64_t *next_ms)
 void *capture_thread(void *arg)
 {
     struct capture *cap = arg;
+    pthread_setname_np(pthread_self(), "ws-capture");
     enum capture_end end = CAPTURE_STOPPED;
     uint64_t next_ms = now_ms() + 1000;
     uint64_t n = 0;

@@ -1,4 +1,5 @@
 /* Decoder thread: the only writer of the packet store and the flow table. */
+#include <pthread.h>
 #include <string.h>
 #include <time.h>
 
@@ -24,14 +25,6 @@ void decoder_init(struct decoder *d, struct capture *cap, struct store *store,
     d->track_tcp = true;
     d->keep_packets = true;
     flow_table_on_evict(flows, detach_conn_on_evict, d);
-}
-
-static void idle_wait(unsigned *spins)
-{
-    if (++*spins < 32)
-        return;
-    struct timespec ts = {0, *spins < 200 ? 50000 : 1000000};
-    nanosleep(&ts, NULL);
 }
 
 /* Segments the tracker may see: the fixed TCP header captured (options
@@ -121,6 +114,7 @@ static void decode_record(struct decoder *d, const struct cap_rec *rec,
 void *decoder_thread(void *arg)
 {
     struct decoder *d = arg;
+    pthread_setname_np(pthread_self(), "ws-decoder");
     unsigned spins = 0;
     for (;;) {
         size_t len;
@@ -132,7 +126,7 @@ void *decoder_thread(void *arg)
                     CAPTURE_RUNNING &&
                 !ring_peek(d->ring, &len))
                 break;
-            idle_wait(&spins);
+            ring_wait(&spins, 1000000); /* 1 ms once idle a while */
             continue;
         }
         spins = 0;
