@@ -15,6 +15,7 @@ struct conn_table {
     uint32_t max_conns;
     uint64_t retained;    /* non-NULL entries */
     uint64_t scan;        /* where the next eviction scan resumes */
+    size_t head_nulls;    /* leading NULL entries not yet compacted away */
     uint64_t evicted;
 };
 
@@ -102,29 +103,41 @@ static bool conn_finished(const struct conn *c)
     return c->closed || c->evicted;
 }
 
-/* Drops the NULL prefix left by evictions so ids stay dense. */
+/*
+ * Drops the NULL prefix left by evictions. The prefix length is kept, and
+ * the array is moved only once the prefix is half of it, so the cost per
+ * connection stays constant.
+ */
 static void compact_front(struct conn_table *t)
 {
-    size_t skip = 0, used = (size_t)(t->next_id - t->first_id);
-    while (skip < used && !t->by_id[skip])
-        skip++;
-    if (!skip)
+    size_t used = (size_t)(t->next_id - t->first_id);
+    while (t->head_nulls < used && !t->by_id[t->head_nulls])
+        t->head_nulls++;
+    if (t->head_nulls == 0 || t->head_nulls < used / 2)
         return;
-    memmove(t->by_id, t->by_id + skip, (used - skip) * sizeof *t->by_id);
-    t->first_id += skip;
+    memmove(t->by_id, t->by_id + t->head_nulls,
+            (used - t->head_nulls) * sizeof *t->by_id);
+    t->first_id += t->head_nulls;
+    t->head_nulls = 0;
 }
+
+#define CONN_EVICT_SCAN 256 /* slots looked at per new connection, at most */
 
 /*
  * Frees finished connections, oldest first, so that with the one about to
  * be created at most max_conns are kept. A connection still attached to a
  * flow is never freed (the flow limit bounds those): the scan steps over
  * it and resumes there next time, so one long-lived connection does not
- * pin the closed ones behind it.
+ * pin the closed ones behind it. Each call looks at a bounded number of
+ * slots; when all of them hold live connections the table stays above its
+ * limit until they finish.
  */
 static void enforce_limit(struct conn_table *t)
 {
     uint64_t id = t->scan < t->first_id ? t->first_id : t->scan;
-    while (t->retained >= t->max_conns && id < t->next_id) {
+    unsigned looked = 0;
+    while (t->retained >= t->max_conns && id < t->next_id &&
+           looked++ < CONN_EVICT_SCAN) {
         struct conn **slot = &t->by_id[id - t->first_id];
         if (*slot && conn_finished(*slot)) {
             conn_free(*slot);

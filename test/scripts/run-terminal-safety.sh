@@ -32,7 +32,7 @@ fi
 T=$(mktemp -d /tmp/ws-termsafe.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 
-exec python3 - "$WIRESCOPE" "$T" <<'PY'
+python3 - "$WIRESCOPE" "$T" <<'PY'
 import json
 import os
 import struct
@@ -280,3 +280,4 @@ run(F + ["-w", os.path.join(TB, b"nodir\x1b[2J\xe2\x80\xae", b"out.pcap"), "--fl
 print("%d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)
 PY
+exit $?
