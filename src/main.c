@@ -419,10 +419,8 @@ static int run(struct options *o)
         status = 1;
     }
     capture_close(cap);
-    if (atomic_load(&cap->write_errors)) {
-        fprintf(stderr, "wirescope: error writing %s\n", o->cap.write_file);
-        status = 1;
-    }
+    if (atomic_load(&cap->write_errors))
+        status = 1; /* said when it happened */
     print_summary(cap, dec);
     flow_table_free(flows);
     conn_table_free(conns);

@@ -51,6 +51,7 @@ struct capture {
     uint64_t next_off;  /* file offset of the next record header */
     int file_fd;        /* fd of the -r file for reading bytes back, or -1 */
     const char *source; /* interface or file name for messages */
+    const char *write_path; /* the -w file */
     uint64_t count_limit;
 
     _Atomic bool stop;

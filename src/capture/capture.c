@@ -2,10 +2,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdio_ext.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -187,6 +189,7 @@ bool capture_open(struct capture *cap, const struct capture_opts *o,
     if (o->filter && *o->filter && !apply_filter(cap, o->filter, err, errsz))
         return false;
     if (o->write_file) {
+        cap->write_path = o->write_file;
         cap->dumper = pcap_dump_open(cap->pcap, o->write_file);
         if (!cap->dumper) {
             snprintf(err, errsz, "cannot write %s: %s", o->write_file,
@@ -249,11 +252,75 @@ static uint64_t packet_file_offset(struct capture *cap, uint32_t caplen)
     return off;
 }
 
+/* Offset just past the last whole record of the pcap file fd, and how many
+ * records precede it. */
+static off_t pcap_whole_end(int fd, uint64_t *records)
+{
+    uint8_t h[24];
+    *records = 0;
+    if (pread(fd, h, 24, 0) != 24)
+        return 0;
+    bool le = h[0] == 0xd4 || h[0] == 0x4d; /* magic as written on this host */
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return 24;
+    off_t off = 24;
+    uint8_t r[16];
+    while (off + 16 <= st.st_size && pread(fd, r, 16, off) == 16) {
+        uint32_t caplen = le ? (uint32_t)r[8] | (uint32_t)r[9] << 8 |
+                                   (uint32_t)r[10] << 16 | (uint32_t)r[11] << 24
+                             : (uint32_t)r[8] << 24 | (uint32_t)r[9] << 16 |
+                                   (uint32_t)r[10] << 8 | r[11];
+        if (off + 16 + (off_t)caplen > st.st_size)
+            break;
+        off += 16 + (off_t)caplen;
+        (*records)++;
+    }
+    return off;
+}
+
+/*
+ * Writing the -w file failed (a full disk, say). What stdio still holds is
+ * dropped, the file is cut back to its last whole record so it stays a
+ * valid pcap, and capture goes on without it; the exit status reports it.
+ */
+static void dump_failed(struct capture *cap, int err)
+{
+    FILE *f = pcap_dump_file(cap->dumper);
+    __fpurge(f);
+    uint64_t records = 0;
+    int rfd = open(cap->write_path, O_RDONLY | O_CLOEXEC); /* f is write-only */
+    off_t end = rfd >= 0 ? pcap_whole_end(rfd, &records) : 0;
+    if (rfd >= 0)
+        close(rfd);
+    if (end >= 24 && ftruncate(fileno(f), end) != 0)
+        err = errno;
+    pcap_dump_close(cap->dumper);
+    cap->dumper = NULL;
+    atomic_fetch_add_explicit(&cap->write_errors, 1, memory_order_relaxed);
+    fprintf(stderr,
+            "wirescope: cannot write %s: %s; it keeps the first %" PRIu64
+            " packets, capture goes on without it\n",
+            cap->write_path, strerror(err), records);
+}
+
+static void dump_check(struct capture *cap, bool flush)
+{
+    if (!cap->dumper)
+        return;
+    int rc = flush ? pcap_dump_flush(cap->dumper) : 0;
+    if (rc != 0 || ferror(pcap_dump_file(cap->dumper)))
+        dump_failed(cap, errno ? errno : EIO);
+}
+
 static void handle_packet(struct capture *cap, const struct pcap_pkthdr *h,
                           const u_char *bytes)
 {
-    if (cap->dumper)
+    if (cap->dumper) {
+        errno = 0;
         pcap_dump((u_char *)cap->dumper, h, bytes);
+        dump_check(cap, false);
+    }
     atomic_fetch_add_explicit(&cap->captured, 1, memory_order_relaxed);
     size_t need = sizeof(struct cap_rec) + h->caplen;
     if (need > ring_max_record(cap->ring)) {
@@ -296,8 +363,7 @@ static void periodic(struct capture *cap, uint64_t *next_ms)
         return;
     *next_ms = t + 1000;
     update_stats(cap);
-    if (cap->dumper && pcap_dump_flush(cap->dumper) != 0)
-        atomic_fetch_add_explicit(&cap->write_errors, 1, memory_order_relaxed);
+    dump_check(cap, true);
 }
 
 void *capture_thread(void *arg)
@@ -349,9 +415,8 @@ void capture_request_stop(struct capture *cap)
 
 void capture_close(struct capture *cap)
 {
+    dump_check(cap, true);
     if (cap->dumper) {
-        if (pcap_dump_flush(cap->dumper) != 0)
-            atomic_fetch_add(&cap->write_errors, 1);
         pcap_dump_close(cap->dumper);
         cap->dumper = NULL;
     }

@@ -102,5 +102,25 @@ rc=$?
 [ $rc != 0 ] && [ "$(printf '%s\n' "$err" | wc -l)" = 1 ] && printf '%s' "$err" | grep -q no-such-user-here &&
     ok "-Z unknown user: one line, exit $rc" || bad "-Z unknown user: exit $rc: $err"
 
+# a full disk under -w: one line saying so, exit 1, and the file a valid
+# pcap of whole records
+mkdir -p "$tmp/full"
+if mount -t tmpfs -o size=256k wsfull "$tmp/full" 2>/dev/null; then
+    ping -q -s 1000 -i 0.002 -c 1500 127.0.0.1 >/dev/null 2>&1 &
+    "$WIRESCOPE" -i lo -w "$tmp/full/f.pcap" --duration 3 --flows icmp >/dev/null 2>"$tmp/err-full"
+    rc=$?
+    got=$(python3 "$root/test/scripts/pcapcount.py" "$tmp/full/f.pcap" 2>&1)
+    said=$(grep -c 'No space left on device' "$tmp/err-full")
+    umount "$tmp/full"
+    if [ $rc = 1 ] && [ "$said" = 1 ] && [ "$got" -gt 0 ] 2>/dev/null; then
+        ok "full disk under -w: one line, exit 1, valid pcap of $got packets"
+    else
+        bad "full disk under -w: exit $rc, $said messages, file: $got"
+    fi
+    wait
+else
+    echo "skip - full disk under -w (cannot mount a tmpfs here)"
+fi
+
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
