@@ -32,7 +32,7 @@ ASAN_DIR := build/asan
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 TSAN_DIR := build/tsan
 
-.PHONY: all run check deps unit golden corpus tsan bench fuzz clean install uninstall install-setcap
+.PHONY: all run check deps unit golden corpus tsan bench fuzz hardening clean install uninstall install-setcap
 all: wirescope
 
 wirescope: $(BUILD)/wirescope
@@ -78,6 +78,7 @@ check: deps
 	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-follow.sh
 	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-tcp-golden.sh
 	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-checksums.sh
+	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-terminal-safety.sh
 	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/corpus-sweep.sh
 	$(MAKE) --no-print-directory tsan
 	@echo "make check: all test layers passed"
@@ -93,6 +94,13 @@ tsan:
 	build/gen-pcap -o build/tsan.pcap -n 200000 -c 2000 2>/dev/null
 	TSAN_OPTIONS=halt_on_error=1 $(TSAN_DIR)/wirescope --ring 1 -r build/tsan.pcap --conns >/dev/null
 	TSAN_OPTIONS=halt_on_error=1 $(TSAN_DIR)/wirescope --ring 1 -r - --flows <build/tsan.pcap >/dev/null
+
+# Bounded memory under hostile captures (SYN flood, one-packet flows,
+# fragments, a huge gap, DNS loops) and capture faults (root for the live
+# parts); ~1.7 GB of generated captures in build/hardening/, reused.
+# Release build only: sanitizers change RSS.
+hardening: wirescope
+	./test/hardening/run.sh
 
 bench: wirescope
 	./scripts/bench.sh

@@ -18,6 +18,7 @@
 #include "wirescope/flow.h"
 #include "wirescope/privdrop.h"
 #include "wirescope/render.h"
+#include "wirescope/sanitize.h"
 #include "wirescope/ring.h"
 #include "wirescope/store.h"
 #include "wirescope/xalloc.h"
@@ -126,7 +127,7 @@ static void usage(FILE *out)
 
 static void fail_usage(const char *msg, const char *arg)
 {
-    fprintf(stderr, "wirescope: %s%s%s (see wirescope --help)\n", msg,
+    ws_report("%s%s%s (see wirescope --help)", msg,
             arg ? ": " : "", arg ? arg : "");
     exit(2);
 }
@@ -342,7 +343,7 @@ static struct capture *open_input(const struct options *o, struct ring *ring)
     if (capture_open(cap, &o->cap, ring, err, sizeof err) &&
         privdrop_to(o->user, err, sizeof err))
         return cap;
-    fprintf(stderr, "wirescope: %s\n", err);
+    ws_report("%s", err);
     capture_close(cap);
     free(cap);
     return NULL;
@@ -411,10 +412,10 @@ static int run(struct options *o)
     fflush(stdout);
     const char *why = end_reason(cap);
     if (why && atomic_load(&cap->end) == CAPTURE_TRUNCATED)
-        fprintf(stderr, "wirescope: warning: %s after %" PRIu64 " packets: %s\n",
+        ws_report("warning: %s after %" PRIu64 " packets: %s",
                 why, atomic_load(&cap->captured), cap->error);
     else if (why) {
-        fprintf(stderr, "wirescope: %s on %s after %" PRIu64 " packets: %s\n", why,
+        ws_report("%s on %s after %" PRIu64 " packets: %s", why,
                 cap->source, atomic_load(&cap->captured), cap->error);
         status = 1;
     }
@@ -444,7 +445,7 @@ int main(int argc, char **argv)
     if (o.list_interfaces) {
         char err[PCAP_ERRBUF_SIZE + 64];
         if (!capture_list_interfaces(stdout, err, sizeof err)) {
-            fprintf(stderr, "wirescope: %s\n", err);
+            ws_report("%s", err);
             return 1;
         }
         return 0;

@@ -19,4 +19,10 @@
 void sanitize_bytes(struct textbuf *tb, const uint8_t *p, size_t n,
                     bool keep_lines);
 
+/* Prints "wirescope: <message>" and a newline on stderr, the message
+ * passed through the sanitiser: names from the command line or the wire
+ * (file names, filters, interfaces) cannot carry escape sequences to the
+ * terminal. */
+void ws_report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #endif

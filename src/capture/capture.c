@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "wirescope/capture.h"
+#include "wirescope/sanitize.h"
 
 #define CAPTURE_TIMEOUT_MS 100 /* so a quiet interface still sees stop */
 
@@ -149,7 +150,7 @@ static bool open_live(struct capture *cap, const struct capture_opts *o,
         return false;
     }
     if (rc > 0)
-        fprintf(stderr, "wirescope: warning: %s: %s\n", iface,
+        ws_report("warning: %s: %s", iface,
                 rc == PCAP_WARNING_PROMISC_NOTSUP
                     ? "promiscuous mode not supported"
                     : pcap_geterr(p));
@@ -298,9 +299,8 @@ static void dump_failed(struct capture *cap, int err)
     pcap_dump_close(cap->dumper);
     cap->dumper = NULL;
     atomic_fetch_add_explicit(&cap->write_errors, 1, memory_order_relaxed);
-    fprintf(stderr,
-            "wirescope: cannot write %s: %s; it keeps the first %" PRIu64
-            " packets, capture goes on without it\n",
+    ws_report("cannot write %s: %s; it keeps the first %" PRIu64
+              " packets, capture goes on without it",
             cap->write_path, strerror(err), records);
 }
 

@@ -1,4 +1,7 @@
 /* Escaping of untrusted bytes for terminals and text output. */
+#include <stdarg.h>
+#include <stdio.h>
+
 #include "wirescope/sanitize.h"
 
 void sanitize_bytes(struct textbuf *tb, const uint8_t *p, size_t n,
@@ -20,4 +23,22 @@ void sanitize_bytes(struct textbuf *tb, const uint8_t *p, size_t n,
             tb_putn(tb, esc, 4);
         }
     }
+}
+
+void ws_report(const char *fmt, ...)
+{
+    char msg[2048], line[4 * 2048 + 16];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    size_t len = (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1;
+    struct textbuf tb;
+    tb_init(&tb, line, sizeof line);
+    tb_puts(&tb, "wirescope: ");
+    sanitize_bytes(&tb, (const uint8_t *)msg, len, false);
+    tb_putc(&tb, '\n');
+    fwrite(tb.p, 1, tb.len, stderr);
 }
