@@ -328,8 +328,9 @@ static int write_connection_view(const struct options *o, struct decoder *dec,
     }
     struct cellbuf cb;
     cellbuf_init(&cb, 400, false);
+    cellbuf_stream_to(&cb, stdout, 256);
     ladder_render(&cb, c, dec->store, dec->cap->linktype);
-    cellbuf_print(&cb, stdout);
+    cellbuf_flush(&cb);
     cellbuf_free(&cb);
     return 0;
 }

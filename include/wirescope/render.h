@@ -39,6 +39,11 @@ struct cellbuf {
     int cap;
     bool ascii;    /* draw with ASCII instead of UTF-8 arrows and symbols */
     struct cell *cells;
+    /* Optional: rows are handed to sink and dropped whenever sink_rows are
+     * buffered, so a batch view of any length costs bounded memory. */
+    void (*sink)(const struct cellbuf *cb, void *arg);
+    void *sink_arg;
+    int sink_rows;
 };
 
 void cellbuf_init(struct cellbuf *cb, int width, bool ascii);
@@ -56,6 +61,10 @@ int cellbuf_fill(struct cellbuf *cb, int row, int col, const char *ch, int n,
 /* The row as text, trailing spaces removed. */
 void cellbuf_row_text(const struct cellbuf *cb, int row, struct textbuf *tb);
 void cellbuf_print(const struct cellbuf *cb, FILE *out);
+/* Streams rows to out in blocks of `rows` (call before drawing); the
+ * caller calls cellbuf_flush at the end. */
+void cellbuf_stream_to(struct cellbuf *cb, FILE *out, int rows);
+void cellbuf_flush(struct cellbuf *cb);
 
 /* Renders connection c's ladder diagram and, under it, its compact
  * timeline, reading its packets from the store (the tracker's marks and

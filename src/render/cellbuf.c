@@ -21,6 +21,8 @@ void cellbuf_free(struct cellbuf *cb)
 
 int cellbuf_add_row(struct cellbuf *cb)
 {
+    if (cb->sink && cb->rows >= cb->sink_rows)
+        cellbuf_flush(cb);
     if (cb->rows == cb->cap) {
         cb->cap = cb->cap ? cb->cap * 2 : 64;
         cb->cells = xrealloc(cb->cells, (size_t)cb->cap * (size_t)cb->width *
@@ -115,4 +117,25 @@ void cellbuf_print(const struct cellbuf *cb, FILE *out)
         tb_putc(&tb, '\n');
         fwrite(tb.p, 1, tb.len, out);
     }
+}
+
+static void print_sink(const struct cellbuf *cb, void *arg)
+{
+    cellbuf_print(cb, arg);
+}
+
+void cellbuf_stream_to(struct cellbuf *cb, FILE *out, int rows)
+{
+    cb->sink = print_sink;
+    cb->sink_arg = out;
+    cb->sink_rows = rows > 0 ? rows : 1;
+}
+
+void cellbuf_flush(struct cellbuf *cb)
+{
+    if (!cb->sink)
+        return;
+    if (cb->rows)
+        cb->sink(cb, cb->sink_arg);
+    cb->rows = 0;
 }
