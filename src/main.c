@@ -275,12 +275,18 @@ static void supervise(struct capture *cap, struct decoder *dec,
 {
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    double next_link_check = 1;
     while (!atomic_load_explicit(&dec->finished, memory_order_acquire)) {
         struct timespec wait = {0, 50 * 1000 * 1000};
         int sig = sigtimedwait(sigs, NULL, &wait);
-        if ((sig > 0 && sig != SIGUSR1) || (duration > 0 && elapsed_since(&t0) >= duration) ||
+        double now = elapsed_since(&t0);
+        if ((sig > 0 && sig != SIGUSR1) || (duration > 0 && now >= duration) ||
             ferror(stdout))
             capture_request_stop(cap);
+        if (now >= next_link_check) {
+            capture_watch_link(cap);
+            next_link_check = now + 1;
+        }
     }
 }
 

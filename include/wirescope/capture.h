@@ -46,6 +46,7 @@ struct capture {
     struct ring *ring;
     int linktype;
     bool live;
+    bool link_down;     /* main thread: the interface was seen down */
     bool nanosecond;    /* timestamps printed with 9 digits */
     bool offsets_valid; /* cap_rec.file_off usable (classic pcap file) */
     uint64_t next_off;  /* file offset of the next record header */
@@ -73,6 +74,9 @@ bool capture_open(struct capture *cap, const struct capture_opts *opts,
 void *capture_thread(void *arg);
 /* Asks the capture thread to stop (any thread; async-signal-safe parts). */
 void capture_request_stop(struct capture *cap);
+/* Main thread, about once a second: reports a live interface going down
+ * and coming back. */
+void capture_watch_link(struct capture *cap);
 /* Closes the handle and flushes/closes the -w file. */
 void capture_close(struct capture *cap);
 

@@ -2,6 +2,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <stdio_ext.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -354,6 +357,37 @@ static enum capture_end read_error(struct capture *cap)
     if (!cap->live && strstr(msg, "truncated"))
         return CAPTURE_TRUNCATED;
     return CAPTURE_ERROR;
+}
+
+/*
+ * libpcap keeps waiting, silently, while a live interface is down: it
+ * polls the interface inside pcap_next_ex, so the capture thread cannot
+ * tell. The main thread calls this; it says so once when the link goes
+ * down and once when it comes back (when the interface disappears libpcap
+ * reports an error and the capture ends).
+ */
+void capture_watch_link(struct capture *cap)
+{
+    if (!cap->live || strcmp(cap->source, "any") == 0)
+        return;
+    int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (sock < 0)
+        return;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", cap->source);
+    int rc = ioctl(sock, SIOCGIFFLAGS, &ifr);
+    close(sock);
+    if (rc != 0)
+        return; /* gone: libpcap reports that */
+    bool up = ifr.ifr_flags & IFF_UP;
+    if (up == !cap->link_down)
+        return;
+    cap->link_down = !up;
+    if (up)
+        ws_report("interface %s is up again; capture goes on", cap->source);
+    else
+        ws_report("interface %s is down; waiting for it (Ctrl-C to stop)", cap->source);
 }
 
 static void periodic(struct capture *cap, uint64_t *next_ms)
