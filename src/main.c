@@ -27,7 +27,8 @@
 #define WIRESCOPE_VERSION "0.0.0"
 #endif
 
-enum mode { MODE_PACKETS, MODE_FLOWS, MODE_CONNS, MODE_LADDER, MODE_FOLLOW };
+enum mode { MODE_PACKETS, MODE_FLOWS, MODE_CONNS, MODE_LADDER, MODE_FOLLOW,
+            MODE_TRANSACTIONS };
 
 struct options {
     struct capture_opts cap;
@@ -42,6 +43,7 @@ struct options {
     bool ring_given;
     uint64_t max_flows;
     uint64_t max_conns;
+    uint64_t max_txns;
     uint64_t ladder_id;
     int modes_given;
 };
@@ -60,6 +62,9 @@ enum {
     OPT_FOLLOW,
     OPT_VERIFY_CSUM,
     OPT_VERSION,
+    OPT_TRANSACTIONS,
+    OPT_MAX_TXNS,
+    OPT_DISABLE_PROTO,
 };
 
 static const struct option long_options[] = {
@@ -84,6 +89,9 @@ static const struct option long_options[] = {
     {"mem", required_argument, NULL, OPT_MEM},
     {"ring", required_argument, NULL, OPT_RING},
     {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
+    {"transactions", no_argument, NULL, OPT_TRANSACTIONS},
+    {"max-transactions", required_argument, NULL, OPT_MAX_TXNS},
+    {"disable-protocol", required_argument, NULL, OPT_DISABLE_PROTO},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -94,8 +102,9 @@ static void usage(FILE *out)
     fputs(
         "Usage: wirescope [-i IFACE] [-r FILE|-] [-w FILE] [-c COUNT] [-s SNAPLEN]\n"
         "                 [-B KiB] [-p] [-Z USER] [-n] [-D]\n"
-        "                 [--packets | --flows | --conns | --ladder ID | --follow ID]\n"
-        "                 [--json] [--verify-checksums]\n"
+        "                 [--packets | --flows | --conns | --transactions |\n"
+        "                  --ladder ID | --follow ID] [--json] [--verify-checksums]\n"
+        "                 [--disable-protocol NAME] [--max-transactions N]\n"
         "                 [--duration SEC] [--mem MiB] [--ring MiB] [--max-flows N]\n"
         "                 [--max-conns N] [BPF expression ...]\n"
         "\n"
@@ -112,6 +121,8 @@ static void usage(FILE *out)
         "  --conns        TCP connections: states, close, RTT, analysis counts\n"
         "  --ladder ID    ladder diagram and timeline of TCP connection ID\n"
         "  --follow ID    reassembled byte streams of TCP connection ID\n"
+        "  --transactions request/response pairs (HTTP, DNS, DHCP, RTSP, FTP, STUN)\n"
+        "  --disable-protocol NAME  do not decode NAME (dns, http, ...), as tshark\n"
         "  --json         JSON Lines instead of text\n"
         "  -w FILE        also save every captured packet to FILE (pcap)\n"
         "  -n             no name resolution (wirescope never resolves names)\n"
@@ -120,6 +131,7 @@ static void usage(FILE *out)
         "  --mem MiB      packet store budget (512)\n"
         "  --ring MiB     capture ring (64 live; 8 when reading a file)\n"
         "  --max-flows N  flow table limit (1000000)  --max-conns N  (1000000)\n"
+        "  --max-transactions N  transactions kept (1000000)\n"
         "  -Z USER        drop root to USER once capture is open (nobody)\n"
         "  -h, --help     this help                  --version  print the version\n",
         out);
@@ -187,6 +199,7 @@ static void parse_options(int argc, char **argv, struct options *o)
     o->ring_mib = 64;
     o->max_flows = 1000000;
     o->max_conns = 1000000;
+    o->max_txns = 1000000;
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, ":i:r:w:c:s:B:pZ:nDh", long_options,
@@ -228,6 +241,12 @@ static void parse_options(int argc, char **argv, struct options *o)
             o->ring_mib = parse_uint(optarg, "--ring", 1, 4096);
             o->ring_given = true;
             break;
+        case OPT_TRANSACTIONS: o->mode = MODE_TRANSACTIONS; o->modes_given++; break;
+        case OPT_MAX_TXNS: o->max_txns = parse_uint(optarg, "--max-transactions", 1, 100000000); break;
+        case OPT_DISABLE_PROTO:
+            if (!decode_disable_protocols(optarg))
+                fail_usage("unknown protocol for --disable-protocol", optarg);
+            break;
         case OPT_MAX_FLOWS: o->max_flows = parse_uint(optarg, "--max-flows", 1, 100000000); break;
         case ':': fail_usage("option needs a value", argv[optind - 1]); break;
         default: fail_usage("unknown option", argv[optind - 1]); break;
@@ -236,7 +255,7 @@ static void parse_options(int argc, char **argv, struct options *o)
     if (o->cap.iface && o->cap.file)
         fail_usage("-i and -r cannot be used together", NULL);
     if (o->modes_given > 1)
-        fail_usage("choose one of --packets, --flows, --conns, --ladder, --follow", NULL);
+        fail_usage("choose one of --packets, --flows, --conns, --transactions, --ladder, --follow", NULL);
     if (o->mode == MODE_LADDER && o->json)
         fail_usage("--ladder draws text; --json is for --packets, --flows, --conns, --follow", NULL);
     if (o->cap.write_file && strcmp(o->cap.write_file, "-") == 0)
@@ -378,8 +397,9 @@ static int run(struct options *o)
     struct store *store = store_new((size_t)o->mem_mib << 20, cap->file_fd);
     struct flow_table *flows = flow_table_new((uint32_t)o->max_flows, random_seed());
     struct conn_table *conns = conn_table_new((uint32_t)o->max_conns);
+    struct app_tracker *apps = app_tracker_new((uint32_t)o->max_txns);
     struct decoder *dec = xmalloc(sizeof *dec);
-    decoder_init(dec, cap, store, flows, conns);
+    decoder_init(dec, cap, store, flows, conns, apps);
     dec->verify_checksums = o->verify_checksums;
     dec->track_tcp = o->mode != MODE_FLOWS;
     dec->keep_packets = o->mode == MODE_LADDER || o->mode == MODE_FOLLOW;
@@ -414,6 +434,8 @@ static int run(struct options *o)
         batch_write_flows(batch, flows);
     else if (o->mode == MODE_CONNS)
         batch_write_conns(batch, conns);
+    else if (o->mode == MODE_TRANSACTIONS)
+        batch_write_transactions(batch, apps, dec->first_ns);
     else if (o->mode == MODE_LADDER || o->mode == MODE_FOLLOW)
         status = write_connection_view(o, dec, batch);
     fflush(stdout);
@@ -432,6 +454,7 @@ static int run(struct options *o)
     print_summary(cap, dec);
     flow_table_free(flows);
     conn_table_free(conns);
+    app_tracker_free(apps);
     store_free(store);
     ring_destroy(ring);
     free(batch);

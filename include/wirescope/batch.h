@@ -28,5 +28,9 @@ void batch_write_follow(struct batch *b, const struct conn *c, struct store *s,
                         int linktype);
 /* The TCP connection table, in connection id order. */
 void batch_write_conns(struct batch *b, struct conn_table *conns);
+/* Request/response transactions in id order; times relative to first_ns
+ * (the capture's first packet). */
+void batch_write_transactions(struct batch *b, const struct app_tracker *apps,
+                              uint64_t first_ns);
 
 #endif

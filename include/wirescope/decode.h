@@ -8,6 +8,7 @@
 
 #include "wirescope/addr.h"
 #include "wirescope/cursor.h"
+#include "wirescope/app_summary.h"
 
 /* Protocol identifiers; one per file under src/proto/. */
 enum ws_proto {
@@ -25,6 +26,20 @@ enum ws_proto {
     P_ICMPV6,
     P_TCP,
     P_UDP,
+    /* application protocols (src/proto/<name>.c; detection in app.c) */
+    P_DNS,
+    P_DHCP,
+    P_HTTP,
+    P_TLS,
+    P_FTP,
+    P_FTP_DATA,
+    P_TELNET,
+    P_RTSP,
+    P_RTMP,
+    P_STUN,
+    P_DTLS,
+    P_RTP,
+    P_RTCP,
     P_DATA,   /* payload no dissector claimed */
     P_COUNT
 };
@@ -46,6 +61,8 @@ enum ws_event {
     EV_TOO_MANY_LAYERS,    /* nesting deeper than WS_MAX_LAYERS */
     EV_BAD_ARP,            /* ARP hardware/protocol lengths unusable */
     EV_FRAGMENT,           /* IP fragment: upper layers not decoded */
+    EV_BAD_APP,            /* application message malformed (lengths, counts) */
+    EV_NAME_LOOP,          /* DNS name compression loop or too deep */
     EV_COUNT
 };
 
@@ -128,6 +145,16 @@ struct ws_packet {
     uint32_t len;       /* original wire length */
     int linktype;       /* DLT_* */
     bool want_fields;   /* build the detail field list (slow path) */
+    /*
+     * Optional, kept across decode_reset: asked once the transport ports
+     * are known and the payload is about to be dissected, it returns the
+     * application protocol the flow is already known to carry (P_NONE when
+     * none): FTP-DATA on a port a PORT command announced, RTP on the ports
+     * an RTSP SETUP negotiated. The decoder thread's callback also updates
+     * its flow table there, so the lookup costs nothing extra.
+     */
+    enum ws_proto (*app_lookup)(struct ws_packet *pkt, void *arg);
+    void *app_lookup_arg;
 
     struct ws_layer layers[WS_MAX_LAYERS];
     uint8_t nlayers;
@@ -161,11 +188,34 @@ struct ws_packet {
         struct ws_arp arp;
     } u;
 
+    /* application layer: the innermost application protocol decoded
+     * (P_NONE if none) and its summary, which the trackers and the Info
+     * column read; app_off is the offset of its message in the packet.
+     * The summary `a` lives after the field text and is not cleared by
+     * decode_reset: a dissector clears its own member first. */
+    uint8_t app;
+    uint32_t app_off;
+
     /* detail fields (only when want_fields) */
     struct ws_field fields[WS_MAX_FIELDS];
     uint16_t nfields;
     uint16_t ftext_used;
     char ftext[WS_FIELD_TEXT];
+
+    union {
+        struct ws_dns dns;
+        struct ws_dhcp dhcp;
+        struct ws_http http;
+        struct ws_tls tls;
+        struct ws_ftp ftp;
+        struct ws_telnet telnet;
+        struct ws_rtsp rtsp;
+        struct ws_rtmp rtmp;
+        struct ws_stun stun;
+        struct ws_dtls dtls;
+        struct ws_rtp rtp;
+        struct ws_rtcp rtcp;
+    } a;
 };
 
 /* Decodes pkt->data[0..caplen) of pkt->linktype; fills the rest of pkt. */
@@ -178,5 +228,10 @@ void decode_reset(struct ws_packet *pkt, const uint8_t *data, uint32_t caplen,
 const char *decode_event_name(enum ws_event ev);
 const char *decode_proto_name(enum ws_proto p);
 bool decode_linktype_supported(int linktype);
+/* Turns dissectors off by name ("dns", "http", comma-separated, case
+ * insensitive), as tshark's --disable-protocol: their bytes are shown as
+ * the layer below's payload. False when a name is unknown. Call before any
+ * decoding starts. */
+bool decode_disable_protocols(const char *names);
 
 #endif

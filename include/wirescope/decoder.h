@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "wirescope/app.h"
 #include "wirescope/capture.h"
 #include "wirescope/conn.h"
 #include "wirescope/decode.h"
@@ -32,6 +33,7 @@ struct decoder {
     struct store *store;
     struct flow_table *flows;
     struct conn_table *conns;
+    struct app_tracker *apps; /* may be NULL: no application tracking */
     decoded_fn on_packet; /* may be NULL */
     void *on_packet_arg;
     void (*on_finish)(void *arg); /* called once the ring is drained */
@@ -43,8 +45,14 @@ struct decoder {
     bool track_tcp;     /* run the TCP connection tracker */
     bool keep_packets;  /* keep packets in the store */
     struct ws_packet pkt;
-    int64_t first_sec;
-    uint32_t first_nsec;
+    /* the packet being decoded, for the flow lookup that app.c asks for
+     * once the ports are known (decode_record's flow update happens there) */
+    const struct cap_rec *cur_rec;
+    uint64_t cur_ts_ns;
+    struct flow *cur_flow;
+    int cur_dir;
+    bool cur_flow_done;
+    uint64_t first_ns;  /* the first packet's time, epoch nanoseconds */
     bool have_first;
 
     /* published counters (written by the decoder thread only) */
@@ -56,7 +64,8 @@ struct decoder {
 };
 
 void decoder_init(struct decoder *d, struct capture *cap, struct store *store,
-                  struct flow_table *flows, struct conn_table *conns);
+                  struct flow_table *flows, struct conn_table *conns,
+                  struct app_tracker *apps);
 void *decoder_thread(void *arg);
 
 #endif

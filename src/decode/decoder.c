@@ -5,16 +5,43 @@
 
 #include "wirescope/checksum.h"
 #include "wirescope/decoder.h"
+#include "proto/proto.h"
 
 static void detach_conn_on_evict(struct flow *f, void *arg)
 {
     struct decoder *d = arg;
     if (f->conn)
         conn_table_detach(d->conns, f->conn);
+    if (d->apps)
+        app_tracker_flow_evicted(d->apps, f);
+}
+
+/* Finds or creates the packet's flow, once per packet; a flow seen for the
+ * first time may be one a control connection announced. */
+static struct flow *packet_flow(struct decoder *d, const struct ws_packet *pkt)
+{
+    if (d->cur_flow_done)
+        return d->cur_flow;
+    d->cur_flow_done = true;
+    d->cur_dir = FLOW_A2B;
+    struct flow *f = flow_table_update(d->flows, pkt, d->cur_ts_ns,
+                                       d->cur_rec->len, &d->cur_dir);
+    if (f && d->apps && f->pkts[0] + f->pkts[1] == 1)
+        app_tracker_new_flow(d->apps, f);
+    d->cur_flow = f;
+    return f;
+}
+
+/* app.c asks, once the ports are known, what the flow is known to carry. */
+static enum ws_proto flow_app_lookup(struct ws_packet *pkt, void *arg)
+{
+    struct flow *f = packet_flow(arg, pkt);
+    return f ? (enum ws_proto)f->app : P_NONE;
 }
 
 void decoder_init(struct decoder *d, struct capture *cap, struct store *store,
-                  struct flow_table *flows, struct conn_table *conns)
+                  struct flow_table *flows, struct conn_table *conns,
+                  struct app_tracker *apps)
 {
     memset(d, 0, sizeof *d);
     d->cap = cap;
@@ -22,6 +49,9 @@ void decoder_init(struct decoder *d, struct capture *cap, struct store *store,
     d->store = store;
     d->flows = flows;
     d->conns = conns;
+    d->apps = apps;
+    d->pkt.app_lookup = flow_app_lookup;
+    d->pkt.app_lookup_arg = d;
     d->track_tcp = true;
     d->keep_packets = true;
     flow_table_on_evict(flows, detach_conn_on_evict, d);
@@ -63,19 +93,52 @@ static void count_event(struct decoder *d, const struct ws_packet *pkt)
         atomic_fetch_add_explicit(&d->malformed, 1, memory_order_relaxed);
 }
 
+/* The application layers' track hooks: transactions, expected flows. A
+ * flow keeps the first application protocol found on it. */
+static void track_app(struct decoder *d, const struct ws_packet *pkt,
+                      struct flow *f, int dir, uint64_t number, uint64_t ts_ns,
+                      const struct conn_seg *seg)
+{
+    if (!f->app)
+        f->app = pkt->app;
+    struct app_ctx ctx = {
+        .t = d->apps,
+        .number = number,
+        .ts_ns = ts_ns,
+        .flow = f,
+        .dir = dir,
+        .ta_flags = seg ? seg->ta.flags : 0,
+        .tcp_seq = pkt->ip_proto == 6 ? pkt->u.tcp.seq : 0,
+    };
+    for (unsigned i = 0; i < pkt->nlayers; i++) {
+        const struct ws_layer *l = &pkt->layers[i];
+        const struct proto_desc *pd = proto_get((enum ws_proto)l->proto);
+        if (pd && pd->app && pd->app->track)
+            pd->app->track(&ctx, pkt, l);
+    }
+}
+
 static void decode_record(struct decoder *d, const struct cap_rec *rec,
                           const uint8_t *bytes)
 {
     struct ws_packet *pkt = &d->pkt;
+    uint64_t ts_ns = (uint64_t)rec->ts_sec * 1000000000u + rec->ts_nsec;
+    d->cur_rec = rec;
+    d->cur_ts_ns = ts_ns;
+    if (!d->have_first) {
+        d->have_first = true;
+        d->first_ns = ts_ns;
+    }
+    d->cur_flow_done = false;
     decode_reset(pkt, bytes, rec->caplen, rec->len, d->cap->linktype);
     decode_packet(pkt);
     count_event(d, pkt);
 
     struct decoded out = {.rec = rec, .pkt = pkt, .dir = FLOW_A2B};
     out.tcp_rel.win_shift = -1;
-    uint64_t ts_ns = (uint64_t)rec->ts_sec * 1000000000u + rec->ts_nsec;
     uint64_t number = atomic_load_explicit(&d->decoded, memory_order_relaxed) + 1;
-    struct flow *f = flow_table_update(d->flows, pkt, ts_ns, rec->len, &out.dir);
+    struct flow *f = packet_flow(d, pkt);
+    out.dir = d->cur_dir;
     out.flow = f;
     struct conn_seg seg;
     bool tcp = f && has_tcp_header(pkt);
@@ -91,6 +154,9 @@ static void decode_record(struct decoder *d, const struct cap_rec *rec,
             tcp_info_context(pkt, &seg.ta, &out.tcp_rel);
         }
     }
+
+    if (f && pkt->app && d->apps)
+        track_app(d, pkt, f, out.dir, number, ts_ns, out.tcp);
 
     struct pkt_entry e = {
         .ts_ns = ts_ns,

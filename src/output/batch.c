@@ -3,6 +3,7 @@
 
 #include "wirescope/addr.h"
 #include "wirescope/batch.h"
+#include "proto/proto.h"
 #include "wirescope/info.h"
 #include "wirescope/textbuf.h"
 
@@ -127,6 +128,36 @@ static void json_tcp(struct textbuf *tb, const struct decoded *d)
     tb_putc(tb, '}');
 }
 
+/* JSON keys are lower case: "dns", "http", "ftp_data". */
+static const char *json_app_key(enum ws_proto p)
+{
+    static _Thread_local char key[16];
+    const char *name = decode_proto_name(p);
+    size_t i = 0;
+    for (; name[i] && i + 1 < sizeof key; i++) {
+        char ch = name[i];
+        key[i] = ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch == '-' ? '_' : ch;
+    }
+    key[i] = 0;
+    return key;
+}
+
+/* The application layer's fields as "<proto>":{...} (docs/JSON.md). */
+static void json_app(struct textbuf *tb, const struct ws_packet *pkt)
+{
+    for (unsigned i = 0; i < pkt->nlayers; i++) {
+        const struct ws_layer *l = &pkt->layers[i];
+        const struct proto_desc *pd = proto_get((enum ws_proto)l->proto);
+        if (!pd || !pd->app || !pd->app->json)
+            continue;
+        tb_putc(tb, ',');
+        tb_json_str(tb, json_app_key((enum ws_proto)l->proto));
+        tb_puts(tb, ":{");
+        pd->app->json(tb, pkt, l);
+        tb_putc(tb, '}');
+    }
+}
+
 static void write_packet_json(struct batch *b, const struct decoded *d,
                               const char *src, const char *dst,
                               const char *info, int64_t rs, uint32_t rns)
@@ -162,6 +193,7 @@ static void write_packet_json(struct batch *b, const struct decoded *d,
         tb_puts(&tb, "null");
     if (d->tcp)
         json_tcp(&tb, d);
+    json_app(&tb, pkt);
     tb_puts(&tb, ",\"event\":");
     if (pkt->event != EV_NONE)
         tb_json_str(&tb, decode_event_name(pkt->event));

@@ -271,4 +271,4 @@ static enum ws_proto arp_dissect(struct ws_packet *pkt, struct cursor *c)
 }
 
 const struct proto_desc proto_arp = {
-    P_ARP, "ARP", "Address Resolution Protocol", arp_dissect};
+    P_ARP, "ARP", "Address Resolution Protocol", arp_dissect, NULL};

@@ -15,4 +15,4 @@ static enum ws_proto data_dissect(struct ws_packet *pkt, struct cursor *c)
     return P_NONE;
 }
 
-const struct proto_desc proto_data = {P_DATA, "DATA", "Data", data_dissect};
+const struct proto_desc proto_data = {P_DATA, "DATA", "Data", data_dissect, NULL};

@@ -16,6 +16,8 @@ static const char *const event_names[EV_COUNT] = {
     [EV_TOO_MANY_LAYERS] = "too-many-layers",
     [EV_BAD_ARP] = "bad-arp",
     [EV_FRAGMENT] = "fragment",
+    [EV_BAD_APP] = "malformed-application",
+    [EV_NAME_LOOP] = "dns-name-loop",
 };
 
 const char *decode_event_name(enum ws_event ev)
@@ -35,6 +37,8 @@ void decode_reset(struct ws_packet *pkt, const uint8_t *data, uint32_t caplen,
                   uint32_t len, int linktype)
 {
     bool want = pkt->want_fields;
+    enum ws_proto (*lookup)(struct ws_packet *, void *) = pkt->app_lookup;
+    void *lookup_arg = pkt->app_lookup_arg;
     /* Clear the summary part only; the field arrays are reset by counters. */
     memset(pkt, 0, offsetof(struct ws_packet, fields));
     pkt->nfields = 0;
@@ -44,6 +48,8 @@ void decode_reset(struct ws_packet *pkt, const uint8_t *data, uint32_t caplen,
     pkt->len = len;
     pkt->linktype = linktype;
     pkt->want_fields = want;
+    pkt->app_lookup = lookup;
+    pkt->app_lookup_arg = lookup_arg;
 }
 
 struct ws_layer *layer_open(struct ws_packet *pkt, enum ws_proto proto,

@@ -37,4 +37,4 @@ static enum ws_proto eth_dissect(struct ws_packet *pkt, struct cursor *c)
     return proto_from_ethertype(type);
 }
 
-const struct proto_desc proto_eth = {P_ETH, "ETH", "Ethernet II", eth_dissect};
+const struct proto_desc proto_eth = {P_ETH, "ETH", "Ethernet II", eth_dissect, NULL};

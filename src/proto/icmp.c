@@ -268,4 +268,4 @@ static enum ws_proto icmp_dissect(struct ws_packet *pkt, struct cursor *c)
 }
 
 const struct proto_desc proto_icmp = {P_ICMP, "ICMP", "Internet Control Message Protocol",
-                                      icmp_dissect};
+                                      icmp_dissect, NULL};

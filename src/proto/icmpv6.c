@@ -440,4 +440,4 @@ static enum ws_proto icmpv6_dissect(struct ws_packet *pkt, struct cursor *c)
 }
 
 const struct proto_desc proto_icmpv6 = {P_ICMPV6, "ICMPv6", "Internet Control Message Protocol v6",
-                                        icmpv6_dissect};
+                                        icmpv6_dissect, NULL};

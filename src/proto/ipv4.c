@@ -361,4 +361,4 @@ static enum ws_proto ipv4_dissect(struct ws_packet *pkt, struct cursor *c)
 }
 
 const struct proto_desc proto_ipv4 = {
-    P_IPV4, "IPv4", "Internet Protocol Version 4", ipv4_dissect};
+    P_IPV4, "IPv4", "Internet Protocol Version 4", ipv4_dissect, NULL};

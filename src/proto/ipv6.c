@@ -93,4 +93,4 @@ static enum ws_proto ipv6_dissect(struct ws_packet *pkt, struct cursor *c)
 }
 
 const struct proto_desc proto_ipv6 = {
-    P_IPV6, "IPv6", "Internet Protocol Version 6", ipv6_dissect};
+    P_IPV6, "IPv6", "Internet Protocol Version 6", ipv6_dissect, NULL};

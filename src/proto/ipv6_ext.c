@@ -253,4 +253,4 @@ static enum ws_proto ipv6_ext_dissect(struct ws_packet *pkt, struct cursor *c)
 
 const struct proto_desc proto_ipv6_ext = {P_IPV6_EXT, "IPv6-EXT",
                                           "IPv6 Extension Header",
-                                          ipv6_ext_dissect};
+                                          ipv6_ext_dissect, NULL};

@@ -78,4 +78,4 @@ static enum ws_proto null_dissect(struct ws_packet *pkt, struct cursor *c)
 }
 
 const struct proto_desc proto_null = {P_NULL, "NULL", "Null/Loopback",
-                                      null_dissect};
+                                      null_dissect, NULL};

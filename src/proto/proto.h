@@ -4,8 +4,10 @@
 
 #include <stdarg.h>
 
+#include "wirescope/app.h"
 #include "wirescope/cursor.h"
 #include "wirescope/decode.h"
+#include "wirescope/textbuf.h"
 
 /*
  * A dissector decodes its header at the cursor, which covers the rest of
@@ -17,17 +19,66 @@
  */
 typedef enum ws_proto (*dissect_fn)(struct ws_packet *pkt, struct cursor *c);
 
+struct app_hooks;
+
 struct proto_desc {
     enum ws_proto id;
     const char *name;    /* protocol column text, e.g. "TCP" */
     const char *title;   /* detail tree title, e.g. "Transmission Control Protocol" */
     dissect_fn dissect;
+    const struct app_hooks *app; /* application protocols only, else NULL */
+};
+
+#define APP_TCP 0x1
+#define APP_UDP 0x2
+
+/*
+ * What an application protocol adds to its dissector. app.c picks the
+ * dissector for a TCP or UDP payload: first the flow's known protocol
+ * (pkt->app_lookup), then each protocol registered on one of the two ports
+ * whose probe accepts the payload (on_port = true), then the probes that
+ * recognise content on any port (on_port = false: they must be strict, as a
+ * false positive mislabels someone else's traffic).
+ */
+struct app_hooks {
+    unsigned transport;   /* APP_TCP | APP_UDP */
+    const uint16_t *ports; /* well-known ports, 0-terminated; may be NULL */
+    /* p[0..n) is the captured payload (n may be short of the segment).
+     * NULL = accept whatever arrives on the ports, never by content. */
+    bool (*probe)(const uint8_t *p, size_t n, const struct ws_packet *pkt,
+                  bool on_port);
+    /* Protocol column when it depends on the message ("TLSv1.3"); NULL =
+     * proto_desc.name. */
+    const char *(*protocol)(const struct ws_packet *pkt, const struct ws_layer *l);
+    /* Info column text, as tshark 4.0 writes it. */
+    void (*info)(struct textbuf *tb, const struct ws_packet *pkt,
+                 const struct ws_layer *l);
+    /* JSON members for --packets --json, written as `"key":value` pairs
+     * separated by commas, without a leading comma (batch.c wraps them in
+     * "<proto>":{...}). NULL = none. */
+    void (*json)(struct textbuf *tb, const struct ws_packet *pkt,
+                 const struct ws_layer *l);
+    /* Decoder thread, after the flow table saw the packet: transactions,
+     * expected flows, per-flow state (include/wirescope/app.h). NULL = none. */
+    void (*track)(struct app_ctx *ctx, const struct ws_packet *pkt,
+                  const struct ws_layer *l);
 };
 
 /* One descriptor per file; registry.c lists them all. */
 extern const struct proto_desc proto_eth, proto_sll, proto_sll2, proto_null,
     proto_vlan, proto_arp, proto_ipv4, proto_ipv6, proto_ipv6_ext, proto_icmp,
-    proto_icmpv6, proto_tcp, proto_udp, proto_data;
+    proto_icmpv6, proto_tcp, proto_udp, proto_data, proto_dns, proto_dhcp,
+    proto_http, proto_tls, proto_ftp, proto_ftp_data, proto_telnet, proto_rtsp,
+    proto_rtmp, proto_stun, proto_dtls, proto_rtp, proto_rtcp;
+
+/* The application protocol for the payload at c (TCP or UDP per
+ * pkt->ip_proto), or P_DATA when none claims it (app.c). */
+enum ws_proto proto_select_app(struct ws_packet *pkt, const struct cursor *c);
+/* Opens an application layer and records it as the packet's app (pkt->app,
+ * pkt->app_off); a dissector of an application protocol calls this instead
+ * of layer_open. */
+struct ws_layer *app_layer_open(struct ws_packet *pkt, enum ws_proto proto,
+                                const struct cursor *c);
 
 const struct proto_desc *proto_get(enum ws_proto id);
 enum ws_proto proto_from_linktype(int linktype);

@@ -150,4 +150,4 @@ static enum ws_proto sll_dissect(struct ws_packet *pkt, struct cursor *c)
 }
 
 const struct proto_desc proto_sll = {P_SLL, "SLL", "Linux cooked capture v1",
-                                     sll_dissect};
+                                     sll_dissect, NULL};

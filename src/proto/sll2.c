@@ -38,4 +38,4 @@ static enum ws_proto sll2_dissect(struct ws_packet *pkt, struct cursor *c)
 }
 
 const struct proto_desc proto_sll2 = {P_SLL2, "SLL2", "Linux cooked capture v2",
-                                      sll2_dissect};
+                                      sll2_dissect, NULL};

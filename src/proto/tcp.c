@@ -275,8 +275,8 @@ static enum ws_proto tcp_dissect(struct ws_packet *pkt, struct cursor *c)
     pkt->payload_len = hlen <= seg ? seg - hlen : 0;
     if (hlen > avail)
         return P_NONE;
-    return cur_left(c) > 0 ? P_DATA : P_NONE;
+    return cur_left(c) > 0 ? proto_select_app(pkt, c) : P_NONE;
 }
 
 const struct proto_desc proto_tcp = {P_TCP, "TCP", "Transmission Control Protocol",
-                                     tcp_dissect};
+                                     tcp_dissect, NULL};

@@ -61,8 +61,8 @@ static enum ws_proto udp_dissect(struct ws_packet *pkt, struct cursor *c)
             *c = body;
         }
     }
-    return cur_left(c) > 0 ? P_DATA : P_NONE;
+    return cur_left(c) > 0 ? proto_select_app(pkt, c) : P_NONE;
 }
 
 const struct proto_desc proto_udp = {P_UDP, "UDP", "User Datagram Protocol",
-                                     udp_dissect};
+                                     udp_dissect, NULL};

@@ -110,4 +110,4 @@ static enum ws_proto vlan_dissect(struct ws_packet *pkt, struct cursor *c)
 }
 
 const struct proto_desc proto_vlan = {P_VLAN, "VLAN", "802.1Q Virtual LAN",
-                                      vlan_dissect};
+                                      vlan_dissect, NULL};

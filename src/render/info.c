@@ -4,6 +4,8 @@
 #include "wirescope/addr.h"
 #include "wirescope/cursor.h"
 #include "wirescope/info.h"
+#include "wirescope/textbuf.h"
+#include "proto/proto.h"
 
 /* Text Wireshark appends when a dissector runs out of bytes. */
 #define SUFFIX_CUT "[Packet size limited during capture]"
@@ -1462,9 +1464,29 @@ const char *info_protocol(const struct ws_packet *pkt)
         if (pkt->ethertype == 0)
             return "LLC"; /* 802.3 length field */
         return ethertype_hex(pkt->ethertype);
-    default:
+    default: {
+        const struct proto_desc *d = proto_get((enum ws_proto)l->proto);
+        if (d && d->app && d->app->protocol)
+            return d->app->protocol(pkt, l);
         return decode_proto_name((enum ws_proto)l->proto);
     }
+    }
+}
+
+/* An application protocol's own Info text, written through a textbuf over
+ * the rest of the caller's buffer. */
+static void app_info(struct sb *b, const struct ws_packet *pkt,
+                     const struct ws_layer *l)
+{
+    const struct proto_desc *d = proto_get((enum ws_proto)l->proto);
+    if (!d || !d->app || !d->app->info || b->len >= b->cap)
+        return;
+    struct textbuf tb;
+    tb_init(&tb, b->p + b->len, b->cap - b->len + 1);
+    d->app->info(&tb, pkt, l);
+    b->len += tb.len;
+    if (tb.truncated)
+        b->cut = true;
 }
 
 size_t info_format(const struct ws_packet *pkt, const struct info_tcp_rel *rel,
@@ -1503,6 +1525,7 @@ size_t info_format(const struct ws_packet *pkt, const struct info_tcp_rel *rel,
                 sb_puts(&b, "Ethernet II");
             break;
         default:
+            app_info(&b, pkt, l);
             break;
         }
     }

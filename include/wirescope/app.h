@@ -1,0 +1,114 @@
+/* Application-layer tracking in the decoder thread: request/response
+ * transactions, flows announced by a control connection (FTP data, RTSP
+ * media), and per-flow protocol state. Dissectors' track hooks call this
+ * API; the decoder owns the tracker; batch writers and the UI read it. */
+#ifndef WIRESCOPE_APP_H
+#define WIRESCOPE_APP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wirescope/addr.h"
+
+struct flow;
+struct flow_table;
+struct app_tracker;
+
+/* What a track hook is handed for one packet. */
+struct app_ctx {
+    struct app_tracker *t;
+    uint64_t number;   /* packet number from 1 */
+    uint64_t ts_ns;    /* capture time, epoch nanoseconds */
+    struct flow *flow; /* the packet's flow (never NULL for TCP/UDP) */
+    int dir;           /* FLOW_A2B (from the flow's initiator) or FLOW_B2A */
+    uint32_t ta_flags; /* TCP analysis marks (1u << TA_*): skip retransmissions */
+    uint32_t tcp_seq;  /* raw sequence number of a TCP segment */
+};
+
+/* One message of a transaction: a request, a reply, a DHCP step. */
+#define TXN_MSGS 8
+#define TXN_LABEL 40
+struct txn_msg {
+    uint64_t packet;   /* packet number from 1 */
+    uint64_t ts_ns;
+    uint8_t dir;       /* FLOW_A2B / FLOW_B2A of the packet's flow */
+    char label[TXN_LABEL]; /* "Discover", "GET /", "200 OK" (sanitised) */
+};
+
+/*
+ * A request and what answered it: an HTTP request and response, a DNS
+ * query and its answer, a DHCP exchange (DORA) grouped by xid, an RTSP
+ * request and reply by CSeq, an FTP command and its reply, a STUN
+ * transaction by id. Latency = msgs[last].ts_ns - msgs[0].ts_ns.
+ */
+struct txn {
+    uint64_t id;          /* from 0 in order of the first message */
+    uint8_t proto;        /* enum ws_proto */
+    uint8_t nmsgs;
+    bool done;            /* answered / exchange complete */
+    uint64_t flow_id;     /* the first message's flow */
+    uint64_t scope, key;  /* what pairs messages: (flow id or 0, protocol key) */
+    char what[96];        /* the request: "GET /index.html", "A example.com" */
+    char result[64];      /* the answer: "200 OK", "No error, 2 answers" */
+    struct txn_msg msgs[TXN_MSGS];
+};
+
+/* max_txns > 0: at most that many kept; the oldest are evicted (counted). */
+struct app_tracker *app_tracker_new(uint32_t max_txns);
+void app_tracker_free(struct app_tracker *t);
+
+/*
+ * Starts a transaction whose later messages carry (scope, key): scope is
+ * the flow id for per-connection pairing, 0 for global keys (a DHCP xid).
+ * An open transaction with the same (proto, scope, key) is closed as
+ * unanswered first. `what` is sanitised and cut to fit. The first message
+ * is added with label `label`.
+ */
+struct txn *txn_open(struct app_ctx *ctx, int proto, uint64_t scope,
+                     uint64_t key, const char *what, const char *label);
+/* The open (not done) transaction with that key, or NULL. */
+struct txn *txn_find(struct app_ctx *ctx, int proto, uint64_t scope,
+                     uint64_t key);
+/* Adds the packet as a message (ignored beyond TXN_MSGS). */
+void txn_add(struct app_ctx *ctx, struct txn *x, const char *label);
+/* Marks it answered with `result` (sanitised); it stays in the list. */
+void txn_done(struct app_ctx *ctx, struct txn *x, const char *result);
+
+/*
+ * Announces a flow a control connection negotiated: the next new flow of
+ * ip_proto (6 or 17) with an endpoint at (addr, port) (addr NULL = any
+ * address) carries `proto` and is linked to the announcing flow. Kept until
+ * matched, replaced, or the announcing flow is evicted; at most a bounded
+ * number are kept (the oldest go first).
+ */
+void app_expect(struct app_ctx *ctx, int proto, const struct ws_addr *addr,
+                uint16_t port, uint8_t ip_proto);
+
+/*
+ * Per-flow protocol state: `size` bytes (at most APP_STATE_MAX), zeroed the
+ * first time, the same block for later packets of the flow; freed when the
+ * flow is evicted. NULL when the tracker is out of its state budget.
+ */
+#define APP_STATE_MAX 16384
+void *app_flow_state(struct app_ctx *ctx, size_t size);
+
+/* The flow that announced flow_id (FTP control for FTP-DATA, RTSP for RTP),
+ * UINT64_MAX when none. */
+uint64_t app_flow_parent(const struct app_tracker *t, uint64_t flow_id);
+
+/* Decoder side. */
+/* A new flow: applies a matching expectation (sets f->app, links parent). */
+void app_tracker_new_flow(struct app_tracker *t, struct flow *f);
+/* A flow leaves the table: frees its state and its expectations. */
+void app_tracker_flow_evicted(struct app_tracker *t, const struct flow *f);
+
+/* Readers (the batch writer after the decoder finished, or the decoder
+ * itself when it answers the UI): transactions in id order. */
+void app_tracker_foreach_txn(const struct app_tracker *t,
+                             void (*fn)(const struct txn *x, void *arg),
+                             void *arg);
+uint64_t app_tracker_txn_count(const struct app_tracker *t);
+uint64_t app_tracker_txn_evicted(const struct app_tracker *t);
+
+#endif

@@ -1,0 +1,14 @@
+/* Dynamic Host Configuration Protocol: PLACEHOLDER until its dissector lands (not selected: no hooks). */
+#include "proto.h"
+
+static enum ws_proto dhcp_dissect(struct ws_packet *pkt, struct cursor *c)
+{
+    struct ws_layer *l = app_layer_open(pkt, P_DHCP, c);
+    if (!l)
+        return P_NONE;
+    cur_skip(c, cur_left(c));
+    layer_close(pkt, l, c);
+    return P_NONE;
+}
+
+const struct proto_desc proto_dhcp = {P_DHCP, "DHCP", "Dynamic Host Configuration Protocol", dhcp_dissect, NULL};

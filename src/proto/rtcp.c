@@ -1,0 +1,14 @@
+/* Real-time Transport Control Protocol: PLACEHOLDER until its dissector lands (not selected: no hooks). */
+#include "proto.h"
+
+static enum ws_proto rtcp_dissect(struct ws_packet *pkt, struct cursor *c)
+{
+    struct ws_layer *l = app_layer_open(pkt, P_RTCP, c);
+    if (!l)
+        return P_NONE;
+    cur_skip(c, cur_left(c));
+    layer_close(pkt, l, c);
+    return P_NONE;
+}
+
+const struct proto_desc proto_rtcp = {P_RTCP, "RTCP", "Real-time Transport Control Protocol", rtcp_dissect, NULL};
