@@ -405,6 +405,7 @@ static int run(struct options *o)
     dec->keep_packets = o->mode == MODE_LADDER || o->mode == MODE_FOLLOW;
     struct batch *batch = xmalloc(sizeof *batch);
     batch_init(batch, stdout, o->json, cap->nanosecond);
+    batch->apps = apps;
     if (o->mode == MODE_PACKETS) {
         dec->on_packet = batch_write_packet;
         dec->on_packet_arg = batch;

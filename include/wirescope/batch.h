@@ -15,6 +15,7 @@ struct batch {
     bool have_first;
     int64_t first_sec;
     uint32_t first_nsec;
+    const struct app_tracker *apps; /* names flows' parents; may be NULL */
     char line[16384];
 };
 

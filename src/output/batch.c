@@ -337,7 +337,18 @@ static void write_flow_json(const struct flow *f, void *arg)
     tb_ns(&tb, f->first_ns, b->nano);
     tb_puts(&tb, ",\"duration\":");
     tb_ns(&tb, f->last_ns - f->first_ns, b->nano);
-    tb_puts(&tb, ",\"app\":null}\n");
+    tb_puts(&tb, ",\"app\":");
+    if (f->app)
+        tb_json_str(&tb, decode_proto_name((enum ws_proto)f->app));
+    else
+        tb_puts(&tb, "null");
+    uint64_t parent = b->apps ? app_flow_parent(b->apps, f->id) : UINT64_MAX;
+    tb_puts(&tb, ",\"parent\":");
+    if (parent != UINT64_MAX)
+        tb_u64(&tb, parent);
+    else
+        tb_puts(&tb, "null");
+    tb_puts(&tb, "}\n");
     fwrite(tb.p, 1, tb.len, b->out);
 }
 
@@ -389,6 +400,16 @@ static void write_flow_text(const struct flow *f, void *arg)
     mark = tb.len;
     tb_ns(&tb, f->last_ns - f->first_ns, b->nano);
     tb_align_right(&tb, mark, 13);
+    if (f->app) {
+        tb_putc(&tb, ' ');
+        tb_puts(&tb, decode_proto_name((enum ws_proto)f->app));
+        uint64_t parent = b->apps ? app_flow_parent(b->apps, f->id) : UINT64_MAX;
+        if (parent != UINT64_MAX) {
+            tb_puts(&tb, " (of flow ");
+            tb_u64(&tb, parent);
+            tb_putc(&tb, ')');
+        }
+    }
     tb_putc(&tb, '\n');
     fwrite(tb.p, 1, tb.len, b->out);
 }
@@ -399,7 +420,7 @@ void batch_write_flows(struct batch *b, struct flow_table *flows)
         flow_table_foreach_by_id(flows, write_flow_json, b);
         return;
     }
-    fprintf(b->out, "%6s %-5s %22s     %-22s%9s%12s%9s%12s %20s %12s\n", "id",
+    fprintf(b->out, "%6s %-5s %22s     %-22s%9s%12s%9s%12s %20s %12s app\n", "id",
             "proto", "A", "B", "pkts A>B", "bytes A>B", "pkts B>A",
             "bytes B>A", "start", "duration");
     flow_table_foreach_by_id(flows, write_flow_text, b);

@@ -58,8 +58,16 @@ got() { printf '%s' "${COMPREPLY[*]:0:12}"; [ ${#COMPREPLY[@]} -gt 12 ] && print
 comp --fl
 if [ ${#COMPREPLY[@]} = 1 ] && [ "${COMPREPLY[0]}" = --flows ]; then ok "--fl completes to --flows"; else bad "--fl" "got '$(got)'"; fi
 
+# Each name offered after --disable-protocol must be one wirescope accepts.
+comp --disable-protocol d
+if has dns && has dhcp && has dtls && [ ${#COMPREPLY[@]} = 3 ]; then ok "--disable-protocol d offers dns, dhcp, dtls"; else bad "--disable-protocol d" "got '$(got)'"; fi
+comp --disable-protocol ''
+accepted=0
+for p in "${COMPREPLY[@]}"; do "$ws" --disable-protocol "$p" --version >/dev/null 2>&1 && accepted=$((accepted + 1)); done
+if [ ${#COMPREPLY[@]} -ge 13 ] && [ $accepted = ${#COMPREPLY[@]} ]; then ok "every protocol name offered ($accepted) is accepted by --disable-protocol"; else bad "--disable-protocol names" "$accepted of ${#COMPREPLY[@]} accepted"; fi
+
 comp --max-
-if has --max-flows && has --max-conns && [ ${#COMPREPLY[@]} = 2 ]; then ok "--max- offers --max-flows and --max-conns"; else bad "--max-" "got '$(got)'"; fi
+if has --max-flows && has --max-conns && has --max-transactions && [ ${#COMPREPLY[@]} = 3 ]; then ok "--max- offers --max-flows, --max-conns and --max-transactions"; else bad "--max-" "got '$(got)'"; fi
 
 comp --
 missing=""
@@ -107,7 +115,7 @@ if has root; then ok "-Z ro: completes root"; else bad "-Z ro" "got '$(got)'"; f
 comp --relinquish-privileges nob
 if has nobody; then ok "--relinquish-privileges nob: completes nobody"; else bad "--relinquish-privileges nob" "got '$(got)'"; fi
 
-for o in -c -s -B --ladder --follow --duration --mem --ring --max-flows --max-conns; do
+for o in -c -s -B --ladder --follow --duration --mem --ring --max-flows --max-conns --max-transactions; do
     comp "$o" ""
     if [ ${#COMPREPLY[@]} = 0 ]; then ok "$o: no candidates (a number)"; else bad "$o" "got '$(got)'"; fi
 done
