@@ -95,6 +95,24 @@ tsan:
 	TSAN_OPTIONS=halt_on_error=1 $(TSAN_DIR)/wirescope --ring 1 -r build/tsan.pcap --conns >/dev/null
 	TSAN_OPTIONS=halt_on_error=1 $(TSAN_DIR)/wirescope --ring 1 -r - --flows <build/tsan.pcap >/dev/null
 
+# libFuzzer over the whole decode path (FUZZ_SECONDS, default 60), seeded
+# from the tcpdump corpus and our own captures; crashes land in
+# build/fuzz/crashes (minimise with -minimize_crash=1, keep in test/fuzz/regress).
+# The last lines libFuzzer prints give executions per second and coverage.
+FUZZ_SECONDS ?= 60
+FUZZ_DIR := build/fuzz
+FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+fuzz:
+	$(MAKE) --no-print-directory BUILD=$(FUZZ_DIR) CC=clang OPT="-O1 -g" \
+	    SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" $(FUZZ_DIR)/libws.a
+	clang -std=c11 -O1 -g -D_GNU_SOURCE -Iinclude -Isrc $(FUZZ_FLAGS) -o $(FUZZ_DIR)/fuzz_decode \
+	    test/fuzz/fuzz_decode.c $(FUZZ_DIR)/libws.a -lpcap
+	@mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/crashes
+	python3 test/fuzz/make-seeds.py $(FUZZ_DIR)/seeds ../shared/corpus/tcpdump-tests test/fixtures test/tcp test/app
+	$(FUZZ_DIR)/fuzz_decode -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    -artifact_prefix=$(FUZZ_DIR)/crashes/ -print_final_stats=1 \
+	    $(FUZZ_DIR)/corpus $(FUZZ_DIR)/seeds test/fuzz/regress
+
 # Bounded memory under hostile captures (SYN flood, one-packet flows,
 # fragments, a huge gap, DNS loops) and capture faults (root for the live
 # parts); ~1.7 GB of generated captures in build/hardening/, reused.

@@ -46,7 +46,7 @@ struct decoder {
     bool keep_packets;  /* keep packets in the store */
     struct ws_packet pkt;
     /* the packet being decoded, for the flow lookup that app.c asks for
-     * once the ports are known (decode_record's flow update happens there) */
+     * once the ports are known (decoder_feed's flow update happens there) */
     const struct cap_rec *cur_rec;
     uint64_t cur_ts_ns;
     struct flow *cur_flow;
@@ -67,5 +67,9 @@ void decoder_init(struct decoder *d, struct capture *cap, struct store *store,
                   struct flow_table *flows, struct conn_table *conns,
                   struct app_tracker *apps);
 void *decoder_thread(void *arg);
+/* Decodes one record as the decoder thread does (the thread calls it for
+ * each ring record; the fuzzer and tests call it directly). */
+void decoder_feed(struct decoder *d, const struct cap_rec *rec,
+                  const uint8_t *bytes);
 
 #endif

@@ -118,8 +118,8 @@ static void track_app(struct decoder *d, const struct ws_packet *pkt,
     }
 }
 
-static void decode_record(struct decoder *d, const struct cap_rec *rec,
-                          const uint8_t *bytes)
+void decoder_feed(struct decoder *d, const struct cap_rec *rec,
+                  const uint8_t *bytes)
 {
     struct ws_packet *pkt = &d->pkt;
     uint64_t ts_ns = (uint64_t)rec->ts_sec * 1000000000u + rec->ts_nsec;
@@ -198,7 +198,7 @@ void *decoder_thread(void *arg)
         spins = 0;
         struct cap_rec rec;
         memcpy(&rec, p, sizeof rec);
-        decode_record(d, &rec, p + sizeof rec);
+        decoder_feed(d, &rec, p + sizeof rec);
         ring_release(d->ring);
     }
     atomic_store_explicit(&d->finished, true, memory_order_release);

@@ -48,7 +48,9 @@ void store_free(struct store *s)
 {
     if (!s)
         return;
-    for (uint32_t i = 0; i < IDX_MAX_CHUNKS; i++)
+    /* only chunks up to the last packet's were ever allocated */
+    uint64_t last = atomic_load(&s->count) >> IDX_SHIFT;
+    for (uint64_t i = 0; i <= last && i < IDX_MAX_CHUNKS; i++)
         free(s->idx[i]);
     for (uint64_t c = s->bc_head; c < s->bc_tail; c++)
         free(s->bc[c % s->bc_cap].data);

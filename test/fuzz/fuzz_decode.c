@@ -1,8 +1,8 @@
 /*
  * libFuzzer harness over the whole decode path with state: the input is a
- * link type and a sequence of packets, fed through the dissectors, the
- * flow table, the TCP tracker and the packet store exactly as the decoder
- * thread does; then the Info column, the ladder and the stream reassembly
+ * link type and a sequence of packets, fed through the decoder thread's own
+ * per-packet function (dissectors, flow table, TCP tracker, application
+ * tracker with its transactions and expected flows, packet store); then the Info column, the ladder and the stream reassembly
  * of the first connections are rendered, so their state is fuzzed too.
  *
  * Input: byte 0 selects the link type; then records of
@@ -13,9 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wirescope/app.h"
 #include "wirescope/capture.h"
 #include "wirescope/conn.h"
 #include "wirescope/decode.h"
+#include "wirescope/decoder.h"
 #include "wirescope/flow.h"
 #include "wirescope/info.h"
 #include "wirescope/render.h"
@@ -26,34 +28,14 @@ static const int linktypes[] = {DLT_EN10MB, DLT_LINUX_SLL, 276 /* SLL2 */,
                                 DLT_NULL,   DLT_LOOP,      DLT_RAW,
                                 228,        229,           147 /* unknown */};
 
-static void feed(struct ws_packet *pkt, struct flow_table *flows,
-                 struct conn_table *conns, struct store *store,
-                 const uint8_t *bytes, uint32_t len, uint64_t ts, int linktype)
+/* Every transaction's strings are read, so ASan checks what the tracker
+ * stored from the packets. */
+static void touch_txn(const struct txn *x, void *arg)
 {
-    decode_reset(pkt, bytes, len, len + (len & 3), linktype);
-    pkt->want_fields = (len & 1) != 0; /* half the packets build fields */
-    decode_packet(pkt);
-    int dir;
-    struct flow *f = flow_table_update(flows, pkt, ts, len, &dir);
-    struct conn_seg seg;
-    struct info_tcp_rel rel = {.win_shift = -1};
-    uint32_t conn_id = STORE_NONE;
-    if (f && pkt->ip_proto == 6 && pkt->l4_off && pkt->u.tcp.hdr_len >= 20) {
-        uint64_t no = store_count(store) + 1;
-        conn_table_segment(conns, &f->conn, pkt, no, ts, len, &seg);
-        conn_id = (uint32_t)seg.conn->id;
-        rel.relative = true;
-        rel.seq_base = pkt->u.tcp.seq - seg.ta.rel_seq;
-        rel.ack_base = pkt->u.tcp.ack - seg.ta.rel_ack;
-        char prefix[256];
-        tcp_seq_info_prefix(&seg.ta, prefix, sizeof prefix);
-    }
-    char info[4096];
-    info_format(pkt, &rel, info, sizeof info);
-    struct pkt_entry e = {.ts_ns = ts, .caplen = len, .len = len,
-                          .flow_id = f ? (uint32_t)f->id : STORE_NONE,
-                          .conn_id = conn_id};
-    store_add(store, &e, CAP_NO_OFFSET, bytes);
+    size_t *sum = arg;
+    *sum += strlen(x->what) + strlen(x->result);
+    for (unsigned i = 0; i < x->nmsgs; i++)
+        *sum += strlen(x->msgs[i].label);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -64,7 +46,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct flow_table *flows = flow_table_new(64, 0x1234);
     struct conn_table *conns = conn_table_new(16);
     struct store *store = store_new(32u << 20, -1);
-    struct ws_packet *pkt = calloc(1, sizeof *pkt);
+    struct app_tracker *apps = app_tracker_new(64);
+    struct capture cap = {.linktype = linktype};
+    struct decoder *d = calloc(1, sizeof *d);
+    decoder_init(d, &cap, store, flows, conns, apps);
     uint64_t ts = 1700000000000000000ull;
     size_t off = 1;
     while (off + 3 <= size) {
@@ -76,7 +61,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* an exact-size copy so ASan sees any read past the capture */
         uint8_t *copy = malloc(len ? len : 1);
         memcpy(copy, data + off, len);
-        feed(pkt, flows, conns, store, copy, len, ts, linktype);
+        struct cap_rec rec = {.ts_sec = (int64_t)(ts / 1000000000u),
+                              .ts_nsec = (uint32_t)(ts % 1000000000u),
+                              .caplen = len, .len = len + (len & 3),
+                              .file_off = CAP_NO_OFFSET};
+        d->pkt.want_fields = (len & 1) != 0; /* half the packets build fields */
+        decoder_feed(d, &rec, copy);
+        char info[4096];
+        info_format(&d->pkt, NULL, info, sizeof info);
         free(copy);
         off += len;
     }
@@ -92,7 +84,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         stream_reassemble(&st, c, store, linktype, 1u << 16);
         stream_free(&st);
     }
-    free(pkt);
+    size_t sum = 0;
+    app_tracker_foreach_txn(apps, touch_txn, &sum);
+    free(d);
+    app_tracker_free(apps);
     store_free(store);
     conn_table_free(conns);
     flow_table_free(flows);
