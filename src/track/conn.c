@@ -7,15 +7,23 @@
 
 #define CONN_IDLE_NEW_NS (600ull * 1000000000ull) /* SYN after 10 min idle */
 
+/* Retained connections in id order; an evicted one leaves a hole (c NULL)
+ * until a compaction squeezes the holes out. Lookup by id is a binary
+ * search, so a long-lived connection at the front pins nothing behind it:
+ * memory follows the connections kept, not the ids handed out. */
+struct conn_slot {
+    uint64_t id;
+    struct conn *c;
+};
+
 struct conn_table {
-    struct conn **by_id;  /* index = id - first_id */
-    uint64_t first_id;    /* oldest retained id */
+    struct conn_slot *slots;
+    size_t len, cap;
+    size_t holes;         /* slots whose connection was freed */
     uint64_t next_id;
-    size_t cap;
     uint32_t max_conns;
-    uint64_t retained;    /* non-NULL entries */
-    uint64_t scan;        /* where the next eviction scan resumes */
-    size_t head_nulls;    /* leading NULL entries not yet compacted away */
+    uint64_t retained;    /* non-NULL slots */
+    uint64_t scan;        /* id where the next eviction scan resumes */
     uint64_t evicted;
 };
 
@@ -62,7 +70,7 @@ struct conn_table *conn_table_new(uint32_t max_conns)
     struct conn_table *t = xcalloc(1, sizeof *t);
     t->max_conns = max_conns ? max_conns : 1;
     t->cap = 1024;
-    t->by_id = xcalloc(t->cap, sizeof *t->by_id);
+    t->slots = xcalloc(t->cap, sizeof *t->slots);
     return t;
 }
 
@@ -70,32 +78,45 @@ void conn_table_free(struct conn_table *t)
 {
     if (!t)
         return;
-    for (uint64_t id = t->first_id; id < t->next_id; id++) {
-        struct conn *c = t->by_id[id - t->first_id];
+    for (size_t i = 0; i < t->len; i++) {
+        struct conn *c = t->slots[i].c;
         if (c) /* owners may be gone already: do not touch them */
             release_analysis(c);
         free(c);
     }
-    free(t->by_id);
+    free(t->slots);
     free(t);
 }
 
 uint64_t conn_table_count(const struct conn_table *t) { return t->next_id; }
 uint64_t conn_table_evicted(const struct conn_table *t) { return t->evicted; }
 
+/* Index of the first slot with id >= id (len when none). */
+static size_t slot_lower_bound(const struct conn_table *t, uint64_t id)
+{
+    size_t lo = 0, hi = t->len;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->slots[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 struct conn *conn_table_get(struct conn_table *t, uint64_t id)
 {
-    if (id < t->first_id || id >= t->next_id)
-        return NULL;
-    return t->by_id[id - t->first_id];
+    size_t i = slot_lower_bound(t, id);
+    return i < t->len && t->slots[i].id == id ? t->slots[i].c : NULL;
 }
 
 void conn_table_foreach(struct conn_table *t,
                         void (*fn)(const struct conn *c, void *arg), void *arg)
 {
-    for (uint64_t id = t->first_id; id < t->next_id; id++)
-        if (t->by_id[id - t->first_id])
-            fn(t->by_id[id - t->first_id], arg);
+    for (size_t i = 0; i < t->len; i++)
+        if (t->slots[i].c)
+            fn(t->slots[i].c, arg);
 }
 
 static bool conn_finished(const struct conn *c)
@@ -104,21 +125,23 @@ static bool conn_finished(const struct conn *c)
 }
 
 /*
- * Drops the NULL prefix left by evictions. The prefix length is kept, and
- * the array is moved only once the prefix is half of it, so the cost per
- * connection stays constant.
+ * Squeezes out the holes left by evictions once they are half of the
+ * array, so the cost per connection stays constant.
  */
-static void compact_front(struct conn_table *t)
+static void compact_holes(struct conn_table *t)
 {
-    size_t used = (size_t)(t->next_id - t->first_id);
-    while (t->head_nulls < used && !t->by_id[t->head_nulls])
-        t->head_nulls++;
-    if (t->head_nulls == 0 || t->head_nulls < used / 2)
+    if (t->holes == 0 || t->holes < t->len / 2)
         return;
-    memmove(t->by_id, t->by_id + t->head_nulls,
-            (used - t->head_nulls) * sizeof *t->by_id);
-    t->first_id += t->head_nulls;
-    t->head_nulls = 0;
+    size_t out = 0;
+    for (size_t i = 0; i < t->len; i++)
+        if (t->slots[i].c)
+            t->slots[out++] = t->slots[i];
+    t->len = out;
+    t->holes = 0;
+    if (t->cap > 1024 && t->len < t->cap / 4) {
+        t->cap /= 2;
+        t->slots = xrealloc(t->slots, t->cap * sizeof *t->slots);
+    }
 }
 
 #define CONN_EVICT_SCAN 256 /* slots looked at per new connection, at most */
@@ -134,30 +157,32 @@ static void compact_front(struct conn_table *t)
  */
 static void enforce_limit(struct conn_table *t)
 {
-    uint64_t id = t->scan < t->first_id ? t->first_id : t->scan;
+    size_t i = slot_lower_bound(t, t->scan);
+    if (i >= t->len)
+        i = 0;
     unsigned looked = 0;
-    while (t->retained >= t->max_conns && id < t->next_id &&
+    while (t->retained >= t->max_conns && i < t->len &&
            looked++ < CONN_EVICT_SCAN) {
-        struct conn **slot = &t->by_id[id - t->first_id];
-        if (*slot && conn_finished(*slot)) {
-            conn_free(*slot);
-            *slot = NULL;
+        struct conn_slot *slot = &t->slots[i];
+        if (slot->c && conn_finished(slot->c)) {
+            conn_free(slot->c);
+            slot->c = NULL;
+            t->holes++;
             t->retained--;
             t->evicted++;
         }
-        id++;
+        i++;
     }
-    t->scan = id < t->next_id ? id : t->first_id;
-    compact_front(t);
+    t->scan = i < t->len ? t->slots[i].id : 0;
+    compact_holes(t);
 }
 
 static struct conn *conn_create(struct conn_table *t)
 {
     enforce_limit(t);
-    size_t used = (size_t)(t->next_id - t->first_id);
-    if (used == t->cap) {
+    if (t->len == t->cap) {
         t->cap *= 2;
-        t->by_id = xrealloc(t->by_id, t->cap * sizeof *t->by_id);
+        t->slots = xrealloc(t->slots, t->cap * sizeof *t->slots);
     }
     struct conn *c = xcalloc(1, sizeof *c);
     c->id = t->next_id++;
@@ -168,7 +193,7 @@ static struct conn *conn_create(struct conn_table *t)
     }
     c->seq = xmalloc(sizeof *c->seq);
     tcp_seq_init(c->seq);
-    t->by_id[used] = c;
+    t->slots[t->len++] = (struct conn_slot){c->id, c};
     t->retained++;
     return c;
 }

@@ -27,7 +27,7 @@ The bound of a run is the sum of (MiB = 2^20 bytes):
           a live flow is never freed; the flow limit bounds those), each a
           malloc'd struct conn plus its malloc'd struct tcp_seq_state
           (sizes from test/hardening/sizes.c, +8 B malloc header, rounded
-          to 16), plus the by_id pointer array (8 B each, doubling: 16 B)
+          to 16), plus the id-ordered slot array (16 B each, doubling: 32 B)
   store   --ladder/--follow only (other modes keep no packets): --mem,
           plus one 64 Ki-entry index chunk (40 B x 65536 = 2.5 MiB) that is
           allocated before eviction, plus the 512 KiB chunk-pointer table
@@ -177,7 +177,7 @@ def bound(r, mode, distinct_flows, max_flows, max_conns, conns_created=None,
         live = max(max_conns, max_flows) + 1
         if conns_created is not None:
             live = min(live, conns_created)
-        per = chunk(SIZES["conn"]) + chunk(SIZES["tcp_seq_state"]) + 16
+        per = chunk(SIZES["conn"]) + chunk(SIZES["tcp_seq_state"]) + 32
         parts.append(("conns %d x %d B" % (live, per), live * per))
     if mode in ("--ladder", "--follow"):
         parts.append(("store", mem_mib * MIB + 2621440 + 524288))
