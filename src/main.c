@@ -18,6 +18,7 @@
 #include "wirescope/flow.h"
 #include "wirescope/privdrop.h"
 #include "wirescope/render.h"
+#include "wirescope/render_exchange.h"
 #include "wirescope/sanitize.h"
 #include "wirescope/ring.h"
 #include "wirescope/store.h"
@@ -45,6 +46,7 @@ struct options {
     uint64_t max_conns;
     uint64_t max_txns;
     uint64_t ladder_id;
+    bool ladder_flow; /* --ladder flow:ID: a flow's exchange, not a TCP connection */
     int modes_given;
 };
 
@@ -120,6 +122,7 @@ static void usage(FILE *out)
         "  --flows        conversation table at the end\n"
         "  --conns        TCP connections: states, close, RTT, analysis counts\n"
         "  --ladder ID    ladder diagram and timeline of TCP connection ID\n"
+        "  --ladder flow:ID  ladder of flow ID's messages (UDP, DNS, DHCP, FTP...)\n"
         "  --follow ID    reassembled byte streams of TCP connection ID\n"
         "  --transactions request/response pairs (HTTP, DNS, DHCP, RTSP, FTP, STUN)\n"
         "  --disable-protocol NAME  do not decode NAME (dns, http, ...), as tshark\n"
@@ -225,7 +228,12 @@ static void parse_options(int argc, char **argv, struct options *o)
         case OPT_LADDER:
             o->mode = MODE_LADDER;
             o->modes_given++;
-            o->ladder_id = parse_uint(optarg, "--ladder connection id", 0, UINT32_MAX - 1);
+            if (strncmp(optarg, "flow:", 5) == 0) {
+                o->ladder_flow = true;
+                o->ladder_id = parse_uint(optarg + 5, "--ladder flow id", 0, UINT32_MAX - 1);
+            } else {
+                o->ladder_id = parse_uint(optarg, "--ladder connection id", 0, UINT32_MAX - 1);
+            }
             break;
         case OPT_FOLLOW:
             o->mode = MODE_FOLLOW;
@@ -337,9 +345,42 @@ static void print_summary(const struct capture *cap, const struct decoder *dec)
 }
 
 /* --ladder ID / --follow ID: one connection's view, or a clear error. */
+struct flow_pick {
+    uint64_t id;
+    const struct flow *found;
+};
+
+static void pick_flow(const struct flow *f, void *arg)
+{
+    struct flow_pick *p = arg;
+    if (f->id == p->id)
+        p->found = f;
+}
+
+/* --ladder flow:ID: the flow's exchange as a ladder. */
+static int write_flow_ladder(const struct options *o, struct decoder *dec)
+{
+    struct flow_pick pick = {o->ladder_id, NULL};
+    flow_table_foreach_by_id(dec->flows, pick_flow, &pick);
+    if (!pick.found) {
+        ws_report("no flow %" PRIu64 " (%" PRIu64 " flows seen; list them with --flows)",
+                  o->ladder_id, flow_table_created(dec->flows));
+        return 1;
+    }
+    struct cellbuf cb;
+    cellbuf_init(&cb, 400, false);
+    cellbuf_stream_to(&cb, stdout, 256);
+    exchange_ladder_render(&cb, pick.found, dec->apps, dec->store, dec->cap->linktype);
+    cellbuf_flush(&cb);
+    cellbuf_free(&cb);
+    return 0;
+}
+
 static int write_connection_view(const struct options *o, struct decoder *dec,
                                  struct batch *batch)
 {
+    if (o->ladder_flow)
+        return write_flow_ladder(o, dec);
     struct conn *c = conn_table_get(dec->conns, o->ladder_id);
     if (!c) {
         fprintf(stderr, "wirescope: no TCP connection %" PRIu64 " (%" PRIu64

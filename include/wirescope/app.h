@@ -10,9 +10,8 @@
 #include <stdint.h>
 
 #include "wirescope/addr.h"
+#include "wirescope/flow.h" /* track hooks read ctx->flow */
 
-struct flow;
-struct flow_table;
 struct app_tracker;
 
 /* What a track hook is handed for one packet. */

@@ -5,6 +5,7 @@
 
 #include "wirescope/decode.h"
 #include "wirescope/render.h"
+#include "wirescope/render_exchange.h"
 #include "wirescope/xalloc.h"
 
 #define LADDER_TIME_COL 2
@@ -27,7 +28,7 @@ struct ladder_segs {
     size_t n, cap;
 };
 
-static void flags_text(struct textbuf *tb, uint16_t f)
+void ladder_flags_text(struct textbuf *tb, uint16_t f)
 {
     static const struct { uint16_t bit; const char *name; } names[] = {
         {TCP_SYN, "SYN"}, {TCP_FIN, "FIN"}, {TCP_RST, "RST"}, {TCP_PSH, "PSH"},
@@ -54,7 +55,7 @@ static void seg_label(struct ladder_seg *s, const struct ws_tcp *t,
 {
     struct textbuf tb;
     tb_init(&tb, s->label, sizeof s->label);
-    flags_text(&tb, t->flags);
+    ladder_flags_text(&tb, t->flags);
     tb_puts(&tb, " Seq=");
     tb_u64(&tb, rel_seq);
     if (t->flags & TCP_ACK) {
