@@ -134,7 +134,7 @@ static void usage(FILE *out)
         "  --mem MiB      packet store budget (512)\n"
         "  --ring MiB     capture ring (64 live; 8 when reading a file)\n"
         "  --max-flows N  flow table limit (1000000)  --max-conns N  (1000000)\n"
-        "  --max-transactions N  transactions kept (1000000)\n"
+        "  --max-transactions N  transactions kept (100000)\n"
         "  -Z USER        drop root to USER once capture is open (nobody)\n"
         "  -h, --help     this help                  --version  print the version\n",
         out);
@@ -202,7 +202,7 @@ static void parse_options(int argc, char **argv, struct options *o)
     o->ring_mib = 64;
     o->max_flows = 1000000;
     o->max_conns = 1000000;
-    o->max_txns = 1000000;
+    o->max_txns = 100000;
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, ":i:r:w:c:s:B:pZ:nDh", long_options,

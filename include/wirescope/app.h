@@ -26,8 +26,8 @@ struct app_ctx {
 };
 
 /* One message of a transaction: a request, a reply, a DHCP step. */
-#define TXN_MSGS 8
-#define TXN_LABEL 40
+#define TXN_MSGS 6
+#define TXN_LABEL 32
 struct txn_msg {
     uint64_t packet;   /* packet number from 1 */
     uint64_t ts_ns;
@@ -48,12 +48,13 @@ struct txn {
     bool done;            /* answered / exchange complete */
     uint64_t flow_id;     /* the first message's flow */
     uint64_t scope, key;  /* what pairs messages: (flow id or 0, protocol key) */
-    char what[96];        /* the request: "GET /index.html", "A example.com" */
-    char result[64];      /* the answer: "200 OK", "No error, 2 answers" */
+    char what[80];        /* the request: "GET /index.html", "A example.com" */
+    char result[48];      /* the answer: "200 OK", "No error, 2 answers" */
     struct txn_msg msgs[TXN_MSGS];
 };
 
-/* max_txns > 0: at most that many kept; the oldest are evicted (counted). */
+/* max_txns > 0: at most that many kept; the oldest are evicted (counted).
+ * A transaction is about 500 bytes; the ring grows as they arrive. */
 struct app_tracker *app_tracker_new(uint32_t max_txns);
 void app_tracker_free(struct app_tracker *t);
 
