@@ -24,6 +24,20 @@ enum cell_role {
     ROLE_RST,
     ROLE_MARK,    /* analysis marks: retransmission, dup ACK, ... */
     ROLE_NOTE,    /* state changes and timeline notes */
+    ROLE_SELECTED,  /* the cursor line of a list or tree (whole row) */
+    ROLE_HIGHLIGHT, /* bytes of the selected field in a hex dump */
+    /* the terminal UI: packet rows by protocol, malformed packets, bars */
+    ROLE_BAD,     /* truncated or malformed packet */
+    ROLE_P_TCP,
+    ROLE_P_UDP,
+    ROLE_P_DNS,
+    ROLE_P_HTTP,
+    ROLE_P_TLS,   /* TLS, DTLS */
+    ROLE_P_ICMP,  /* ICMP, ICMPv6 */
+    ROLE_P_ARP,
+    ROLE_P_APP,   /* the other application protocols */
+    ROLE_BAR,     /* status and hint bars */
+    ROLE_KEY,     /* a key's name in the hint bar */
     ROLE_COUNT
 };
 
@@ -71,6 +85,18 @@ void cellbuf_flush(struct cellbuf *cb);
  * event log give the notes; nothing is recomputed). */
 void ladder_render(struct cellbuf *cb, const struct conn *c, struct store *s,
                    int linktype);
+
+/* The ladder of rows [first, first + count) of c's segments only, for a
+ * view that shows the rows on screen of a connection of any size. pkts[0..n)
+ * are the stored packet numbers (from 0) of c's segments in order. Draws
+ * the endpoint header first and returns how many rows it took; the window's
+ * arrows are labelled exactly as ladder_render labels them (the window and
+ * dup ACK memory before `first` is recovered from the packets before it). */
+int ladder_render_window(struct cellbuf *cb, const struct conn *c,
+                         struct store *s, int linktype, const uint64_t *pkts,
+                         size_t n, size_t first, size_t count);
+/* The four summary lines under a ladder: handshake, data, teardown, state. */
+void ladder_render_summary(struct cellbuf *cb, const struct conn *c);
 
 /* Formats a duration the way the ladder labels it: 31µs, 1.234ms, 2.500s. */
 void render_duration(struct textbuf *tb, int64_t ns, bool ascii);

@@ -3,23 +3,13 @@
 #include <string.h>
 
 #include "wirescope/batch.h"
+#include "wirescope/render_follow.h"
 #include "wirescope/sanitize.h"
 #include "wirescope/stream.h"
 #include "wirescope/textbuf.h"
 #include "wirescope/xalloc.h"
 
 #define FOLLOW_MAX_BYTES (64u << 20) /* per side */
-
-static void endpoint(struct textbuf *tb, const struct conn *c, int side)
-{
-    char a[WS_ADDR_STRLEN];
-    addr_format(&c->addr[side], a, sizeof a);
-    bool v6 = !addr_is_v4(&c->addr[side]);
-    tb_puts(tb, v6 ? "[" : "");
-    tb_puts(tb, a);
-    tb_puts(tb, v6 ? "]:" : ":");
-    tb_u64(tb, c->port[side]);
-}
 
 /* Writes a chunk as text through the sanitiser, a slice at a time. */
 static void write_text_chunk(FILE *out, const uint8_t *p, size_t n)
@@ -40,9 +30,9 @@ static void chunk_title(struct textbuf *tb, const struct conn *c,
                         const struct stream_chunk *ch)
 {
     tb_puts(tb, ch->side == SIDE_CLIENT ? "--- client " : "--- server ");
-    endpoint(tb, c, ch->side);
+    follow_endpoint_text(tb, c, ch->side);
     tb_puts(tb, " \xe2\x86\x92 ");
-    endpoint(tb, c, !ch->side);
+    follow_endpoint_text(tb, c, !ch->side);
     tb_puts(tb, ", packet ");
     tb_u64(tb, ch->packet);
     tb_puts(tb, ", ");
@@ -65,14 +55,13 @@ static void write_text(struct batch *b, const struct conn *c,
         write_text_chunk(b->out, st->data[ch->side] + pos[ch->side], ch->len);
         pos[ch->side] += ch->len;
     }
-    fprintf(b->out,
-            "=== client sent %zu bytes (%llu missing, %llu retransmitted), "
-            "server sent %zu bytes (%llu missing, %llu retransmitted)%s\n",
-            st->len[0], (unsigned long long)st->gap_bytes[0],
-            (unsigned long long)st->overlap_bytes[0], st->len[1],
-            (unsigned long long)st->gap_bytes[1],
-            (unsigned long long)st->overlap_bytes[1],
-            st->limited[0] || st->limited[1] ? " (cut at the 64 MiB limit)" : "");
+    tb_init(&tb, b->line, sizeof b->line);
+    tb_puts(&tb, "=== ");
+    follow_totals_text(&tb, st, SIDE_CLIENT);
+    tb_puts(&tb, ", ");
+    follow_totals_text(&tb, st, SIDE_SERVER);
+    tb_puts(&tb, st->limited[0] || st->limited[1] ? " (cut at the 64 MiB limit)\n" : "\n");
+    fwrite(tb.p, 1, tb.len, b->out);
 }
 
 static void write_json(struct batch *b, const struct tcp_stream *st)

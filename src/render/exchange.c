@@ -434,11 +434,13 @@ void exchange_ladder_render(struct cellbuf *cb, const struct flow *f,
     if (st.dhcp && apps) {
         struct txn_walk w = {&st, s};
         app_tracker_foreach_txn(apps, collect_dhcp_txn, &w);
-        qsort(st.extra, st.nextra, sizeof *st.extra, cmp_u64);
+        if (st.nextra)
+            qsort(st.extra, st.nextra, sizeof *st.extra, cmp_u64);
     }
     collect(&st, s, linktype);
     child_rows(&st, cb->ascii);
-    qsort(st.rows, st.nrows, sizeof *st.rows, cmp_rows);
+    if (st.nrows)
+        qsort(st.rows, st.nrows, sizeof *st.rows, cmp_rows);
     int inner = inner_width(&st);
     draw_header(cb, &st, inner);
     draw_rows(cb, &st, inner);

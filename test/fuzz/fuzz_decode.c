@@ -21,12 +21,23 @@
 #include "wirescope/flow.h"
 #include "wirescope/info.h"
 #include "wirescope/render.h"
+#include "wirescope/render_detail.h"
+#include "wirescope/render_exchange.h"
+#include "wirescope/render_follow.h"
+#include "wirescope/render_timeline.h"
 #include "wirescope/store.h"
 #include "wirescope/stream.h"
 
 static const int linktypes[] = {DLT_EN10MB, DLT_LINUX_SLL, 276 /* SLL2 */,
                                 DLT_NULL,   DLT_LOOP,      DLT_RAW,
                                 228,        229,           147 /* unknown */};
+
+static void pick_first_flow(const struct flow *f, void *arg)
+{
+    const struct flow **first = arg;
+    if (!*first)
+        *first = f;
+}
 
 /* Every transaction's strings are read, so ASan checks what the tracker
  * stored from the packets. */
@@ -69,8 +80,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         decoder_feed(d, &rec, copy);
         char info[4096];
         info_format(&d->pkt, NULL, info, sizeof info);
+        if (d->pkt.want_fields) {
+            /* the packet detail view: the tree and the dump */
+            struct cellbuf cb;
+            cellbuf_init(&cb, 100, len & 2);
+            struct detail_line lines[64];
+            detail_render(&cb, &d->pkt, len >> 2, (int)(len % 7), lines, 64);
+            hexdump_render(&cb, copy, len, len / 3, len / 5);
+            cellbuf_free(&cb);
+        }
         free(copy);
         off += len;
+    }
+    const struct flow *first = NULL;
+    flow_table_foreach_by_id(flows, pick_first_flow, &first);
+    if (first) {
+        struct cellbuf cb;
+        cellbuf_init(&cb, 120, false);
+        exchange_ladder_render(&cb, first, apps, store, linktype);
+        cellbuf_free(&cb);
     }
     for (uint64_t id = 0; id < 2; id++) {
         struct conn *c = conn_table_get(conns, id);
@@ -79,6 +107,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct cellbuf cb;
         cellbuf_init(&cb, 200, id & 1);
         ladder_render(&cb, c, store, linktype);
+        cellbuf_free(&cb);
+        cellbuf_init(&cb, 80, id & 1);
+        timeline_render(&cb, c, (int)(id * 3), 0);
+        follow_view_render(&cb, c, store, linktype, id & 1);
         cellbuf_free(&cb);
         struct tcp_stream st;
         stream_reassemble(&st, c, store, linktype, 1u << 16);
