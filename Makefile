@@ -78,6 +78,7 @@ check: deps
 	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-follow.sh
 	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-tcp-golden.sh
 	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-checksums.sh
+	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-app.sh
 	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-terminal-safety.sh
 	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/corpus-sweep.sh
 	$(MAKE) --no-print-directory tsan

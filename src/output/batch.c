@@ -54,7 +54,8 @@ static void relative_time(struct batch *b, const struct cap_rec *r,
 static bool has_ports(const struct ws_packet *pkt)
 {
     return pkt->l4_off && (pkt->ip_proto == 6 || pkt->ip_proto == 17) &&
-           (pkt->top == P_TCP || pkt->top == P_UDP || pkt->top == P_DATA);
+           (pkt->top == P_TCP || pkt->top == P_UDP ||
+            (pkt->top >= P_DNS && pkt->top <= P_DATA)); /* application layers */
 }
 
 static void json_port(struct textbuf *tb, const char *key, bool present,

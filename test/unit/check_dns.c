@@ -1,0 +1,1080 @@
+/* Tests of the DNS dissector (src/proto/dns.c) on hand-built messages:
+ * RFC 1035 queries and responses with name compression, every record type
+ * it decodes, EDNS, mDNS/LLMNR, DNS over TCP, malformed variants (pointer
+ * loops, pointers and labels past the end, absurd counts), caplen sweeps,
+ * the Info/JSON hooks and query/response tracking.
+ *
+ * The expected Info texts are tshark 4.0.17's for the same bytes. To check
+ * them again: WS_TEST_PCAP=/tmp/dns-unit.pcap build/.../test/check_dns
+ * writes every frame the tests decode to that file (in order), then
+ *   tshark -n -r /tmp/dns-unit.pcap -T fields -e frame.number \
+ *          -e _ws.col.Protocol -e _ws.col.Info
+ * (TCP frames: add -o tcp.desegment_tcp_streams:FALSE, since wirescope
+ * decodes one segment at a time). Texts that come from the sanitiser rather
+ * than tshark are marked as such. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto/proto.h"
+#include "pktbuild.h"
+#include "wirescope/app.h"
+#include "wirescope/flow.h"
+#include "wirescope/info.h"
+
+static struct ws_packet *pkt;
+static uint8_t *copy;
+
+static void setup(void)
+{
+    pkt = calloc(1, sizeof *pkt);
+    ck_assert_ptr_nonnull(pkt);
+    copy = NULL;
+}
+
+static void teardown(void)
+{
+    free(copy);
+    free(pkt);
+}
+
+/* ---- building messages ---- */
+
+struct mb {
+    uint8_t b[8192];
+    size_t n;
+};
+
+static void put8(struct mb *m, uint8_t v) { m->b[m->n++] = v; }
+
+static void put16(struct mb *m, uint16_t v)
+{
+    put8(m, (uint8_t)(v >> 8));
+    put8(m, (uint8_t)v);
+}
+
+static void put32(struct mb *m, uint32_t v)
+{
+    put16(m, (uint16_t)(v >> 16));
+    put16(m, (uint16_t)v);
+}
+
+static void putn(struct mb *m, const void *p, size_t n)
+{
+    memcpy(m->b + m->n, p, n);
+    m->n += n;
+}
+
+/* "www.example.com" as labels and a root byte ("" = the root). */
+static void putname(struct mb *m, const char *name)
+{
+    while (*name) {
+        size_t len = strcspn(name, ".");
+        put8(m, (uint8_t)len);
+        putn(m, name, len);
+        name += len;
+        if (*name == '.')
+            name++;
+    }
+    put8(m, 0);
+}
+
+static void header(struct mb *m, uint16_t id, uint16_t flags, uint16_t qd, uint16_t an,
+                   uint16_t ns, uint16_t ar)
+{
+    m->n = 0;
+    put16(m, id);
+    put16(m, flags);
+    put16(m, qd);
+    put16(m, an);
+    put16(m, ns);
+    put16(m, ar);
+}
+
+static void question(struct mb *m, const char *name, uint16_t type, uint16_t klass)
+{
+    putname(m, name);
+    put16(m, type);
+    put16(m, klass);
+}
+
+/* A record owned by a pointer to `ptr` (0 = the name `name`); returns the
+ * offset of its data length, for rr_end. */
+static size_t rr_begin(struct mb *m, uint16_t ptr, const char *name, uint16_t type,
+                       uint16_t klass, uint32_t ttl)
+{
+    if (ptr)
+        put16(m, (uint16_t)(0xc000 | ptr));
+    else
+        putname(m, name);
+    put16(m, type);
+    put16(m, klass);
+    put32(m, ttl);
+    put16(m, 0);
+    return m->n - 2;
+}
+
+static void rr_end(struct mb *m, size_t lenpos)
+{
+    uint16_t len = (uint16_t)(m->n - lenpos - 2);
+    m->b[lenpos] = (uint8_t)(len >> 8);
+    m->b[lenpos + 1] = (uint8_t)len;
+}
+
+/* ---- decoding ---- */
+
+/* WS_TEST_PCAP: every frame decoded is appended there (for tshark). */
+static void dump_frame(const uint8_t *frame, uint32_t caplen, uint32_t len)
+{
+    const char *path = getenv("WS_TEST_PCAP");
+    if (!path)
+        return;
+    FILE *f = fopen(path, "ab");
+    if (!f)
+        return;
+    if (ftell(f) == 0) {
+        const uint32_t gh[6] = {0xa1b2c3d4, 2 | 4u << 16, 0, 0, 262144, 1};
+        fwrite(gh, sizeof gh, 1, f);
+    }
+    const uint32_t rh[4] = {1700000000, 0, caplen, len};
+    fwrite(rh, sizeof rh, 1, f);
+    fwrite(frame, 1, caplen, f);
+    fclose(f);
+}
+
+/* Decodes the first caplen bytes of frame (of wire length len), copied into
+ * a buffer of exactly caplen bytes so that ASan catches any read past it. */
+static void run(const uint8_t *frame, uint32_t caplen, uint32_t len, bool fields)
+{
+    free(copy);
+    copy = malloc(caplen ? caplen : 1);
+    ck_assert_ptr_nonnull(copy);
+    memcpy(copy, frame, caplen);
+    dump_frame(frame, caplen, len);
+    pb_decode(pkt, copy, caplen, len, fields);
+}
+
+static uint8_t frame[8192];
+static size_t frame_len;
+
+static const struct pb_ends client = {0x0a000001, 0x0a000002, 40000, 53};
+static const struct pb_ends server = {0x0a000002, 0x0a000001, 53, 40000};
+
+static void udp_msg(const struct pb_ends *e, const struct mb *m)
+{
+    frame_len = pb_udp4(frame, e, m->b, m->n);
+    run(frame, (uint32_t)frame_len, (uint32_t)frame_len, true);
+}
+
+static const char *info(void)
+{
+    static char buf[4096];
+    info_format(pkt, NULL, buf, sizeof buf);
+    return buf;
+}
+
+static const char *json(void)
+{
+    static char buf[16384];
+    struct textbuf tb;
+    tb_init(&tb, buf, sizeof buf);
+    const struct proto_desc *d = proto_get(P_DNS);
+    for (unsigned i = 0; i < pkt->nlayers; i++)
+        if (pkt->layers[i].proto == P_DNS)
+            d->app->json(&tb, pkt, &pkt->layers[i]);
+    ck_assert(!tb.truncated);
+    return buf;
+}
+
+static const struct ws_layer *dns_layer(void)
+{
+    for (unsigned i = 0; i < pkt->nlayers; i++)
+        if (pkt->layers[i].proto == P_DNS)
+            return &pkt->layers[i];
+    ck_abort_msg("no DNS layer");
+    return NULL;
+}
+
+/* The nth field called name in the DNS layer. */
+static const char *field(const char *name, unsigned nth)
+{
+    const struct ws_layer *l = dns_layer();
+    for (unsigned i = l->first_field; i < (unsigned)l->first_field + l->nfields; i++)
+        if (strcmp(pkt->fields[i].name, name) == 0 && nth-- == 0)
+            return pkt->ftext + pkt->fields[i].text;
+    ck_abort_msg("no field %s", name);
+    return NULL;
+}
+
+static unsigned count_fields(const char *name)
+{
+    const struct ws_layer *l = dns_layer();
+    unsigned n = 0;
+    for (unsigned i = l->first_field; i < (unsigned)l->first_field + l->nfields; i++)
+        n += strcmp(pkt->fields[i].name, name) == 0;
+    return n;
+}
+
+static void check_no_raw_bytes(const char *s)
+{
+    for (; *s; s++)
+        ck_assert_msg((unsigned char)*s >= 0x20 && (unsigned char)*s < 0x7f,
+                      "raw byte 0x%02x in text", (unsigned char)*s);
+}
+
+/* ---- well-formed messages ---- */
+
+START_TEST(test_query_a)
+{
+    struct mb m;
+    header(&m, 0x1a2b, 0x0100, 1, 0, 0, 0);
+    question(&m, "example.com", 1, 1);
+    udp_msg(&client, &m);
+    ck_assert_uint_eq(pkt->app, P_DNS);
+    ck_assert_uint_eq(pkt->event, EV_NONE);
+    ck_assert_uint_eq(pkt->a.dns.id, 0x1a2b);
+    ck_assert(!pkt->a.dns.response);
+    ck_assert(pkt->a.dns.has_header);
+    ck_assert_uint_eq(pkt->a.dns.qdcount, 1);
+    ck_assert_uint_eq(pkt->a.dns.qtype, 1);
+    ck_assert_uint_eq(pkt->a.dns.variant, DNS_PLAIN);
+    ck_assert_str_eq(info_protocol(pkt), "DNS");
+    ck_assert_str_eq(info(), "Standard query 0x1a2b A example.com");
+    ck_assert_str_eq(field("Transaction ID", 0), "0x1a2b");
+    ck_assert_str_eq(field("Flags", 0), "0x0100 Standard query");
+    ck_assert_str_eq(field("Recursion desired", 0), "Do query recursively");
+    ck_assert_str_eq(field("Query", 0), "example.com: type A, class IN (0x0001)");
+    ck_assert_str_eq(field("Name", 0), "example.com");
+    ck_assert_str_eq(field("Label Count", 0), "2");
+    ck_assert_str_eq(field("Kind", 0), "query");
+    ck_assert_str_eq(json(), "\"id\":6699,\"response\":false,\"opcode\":0,\"rcode\":\"No error\","
+                             "\"truncated\":false,\"questions\":[{\"name\":\"example.com\","
+                             "\"type\":\"A\"}],\"answers\":[],\"authority\":[],\"additional\":[]");
+}
+END_TEST
+
+/* A CNAME chain whose names are compressed against the question and
+ * against each other (RFC 1035 4.1.4). */
+static void cname_chain(struct mb *m)
+{
+    header(m, 0x1a2b, 0x8180, 1, 3, 0, 0);
+    question(m, "www.example.com", 1, 1); /* name at 12 */
+    size_t l = rr_begin(m, 12, NULL, 5, 1, 300);
+    size_t web = m->n;
+    put8(m, 3);
+    putn(m, "web", 3);
+    put16(m, 0xc000 | 16); /* -> example.com */
+    rr_end(m, l);
+    l = rr_begin(m, (uint16_t)web, NULL, 5, 1, 300);
+    size_t cdn = m->n;
+    putname(m, "cdn.example.net");
+    rr_end(m, l);
+    l = rr_begin(m, (uint16_t)cdn, NULL, 1, 1, 60);
+    put32(m, 0x5db8d822); /* 93.184.216.34 */
+    rr_end(m, l);
+}
+
+START_TEST(test_response_compression_cname_chain)
+{
+    struct mb m;
+    cname_chain(&m);
+    udp_msg(&server, &m);
+    ck_assert_uint_eq(pkt->event, EV_NONE);
+    ck_assert(pkt->a.dns.response);
+    ck_assert_uint_eq(pkt->a.dns.ancount, 3);
+    ck_assert_str_eq(info(), "Standard query response 0x1a2b A www.example.com CNAME "
+                             "web.example.com CNAME cdn.example.net A 93.184.216.34");
+    ck_assert_str_eq(field("Flags", 0), "0x8180 Standard query response, No error");
+    ck_assert_str_eq(field("Reply code", 0), "No error (0)");
+    ck_assert_str_eq(field("Kind", 0), "response");
+    ck_assert_str_eq(field("Answer", 0), "www.example.com: type CNAME, class IN (0x0001), "
+                                         "web.example.com");
+    ck_assert_str_eq(field("Answer", 1), "web.example.com: type CNAME, class IN (0x0001), "
+                                         "cdn.example.net");
+    ck_assert_str_eq(field("CNAME", 0), "web.example.com");
+    ck_assert_str_eq(field("Address", 0), "93.184.216.34");
+    ck_assert_str_eq(field("Time to live", 2), "60");
+    ck_assert_ptr_nonnull(strstr(json(), "\"answers\":[{\"name\":\"www.example.com\",\"type\":"
+                                         "\"CNAME\",\"ttl\":300,\"data\":\"web.example.com\"},"));
+    ck_assert_ptr_nonnull(strstr(json(), "{\"name\":\"cdn.example.net\",\"type\":\"A\","
+                                         "\"ttl\":60,\"data\":\"93.184.216.34\"}]"));
+}
+END_TEST
+
+START_TEST(test_nxdomain_with_soa)
+{
+    struct mb m;
+    header(&m, 0x0003, 0x8183, 1, 0, 1, 0);
+    question(&m, "nx.example", 1, 1);
+    size_t l = rr_begin(&m, 15, NULL, 6, 1, 600); /* "example" */
+    putname(&m, "ns1.example");
+    putname(&m, "hostmaster.example");
+    put32(&m, 2024010101);
+    put32(&m, 1200);
+    put32(&m, 180);
+    put32(&m, 1209600);
+    put32(&m, 600);
+    rr_end(&m, l);
+    udp_msg(&server, &m);
+    ck_assert_uint_eq(pkt->event, EV_NONE);
+    ck_assert_uint_eq(pkt->a.dns.rcode, 3);
+    ck_assert_str_eq(info(), "Standard query response 0x0003 No such name A nx.example SOA "
+                             "ns1.example");
+    ck_assert_str_eq(field("Primary name server", 0), "ns1.example");
+    ck_assert_str_eq(field("Responsible authority's mailbox", 0), "hostmaster.example");
+    ck_assert_str_eq(field("Serial Number", 0), "2024010101");
+    ck_assert_str_eq(field("Expire limit", 0), "1209600");
+    ck_assert_str_eq(field("Minimum TTL", 0), "600");
+    ck_assert_str_eq(field("Authoritative nameservers", 0), "");
+    ck_assert_ptr_nonnull(strstr(json(), "\"rcode\":\"No such name\""));
+    ck_assert_ptr_nonnull(strstr(json(), "\"authority\":[{\"name\":\"example\",\"type\":\"SOA\","
+                                         "\"ttl\":600,\"data\":\"ns1.example hostmaster.example "
+                                         "2024010101 1200 180 1209600 600\"}]"));
+}
+END_TEST
+
+/* One response with a record of each decoded type, the owner a pointer
+ * to the question name (offset 12). */
+START_TEST(test_each_rdata_type)
+{
+    struct mb m;
+    header(&m, 0x00aa, 0x8180, 1, 8, 0, 1);
+    question(&m, "a.example", 255, 1);
+    size_t l = rr_begin(&m, 12, NULL, 28, 1, 300);
+    static const uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+    putn(&m, v6, 16);
+    rr_end(&m, l);
+    l = rr_begin(&m, 12, NULL, 2, 1, 300);
+    putname(&m, "ns1.a.example");
+    rr_end(&m, l);
+    l = rr_begin(&m, 12, NULL, 12, 1, 300);
+    putname(&m, "ptr.example");
+    rr_end(&m, l);
+    l = rr_begin(&m, 12, NULL, 15, 1, 300);
+    put16(&m, 5);
+    putname(&m, "mx.example");
+    rr_end(&m, l);
+    l = rr_begin(&m, 12, NULL, 16, 1, 300);
+    putn(&m, "\x05hello\x0bworld \"two\"", 18);
+    rr_end(&m, l);
+    l = rr_begin(&m, 12, NULL, 33, 1, 300);
+    put16(&m, 1);
+    put16(&m, 2);
+    put16(&m, 5060);
+    putname(&m, "srv.example");
+    rr_end(&m, l);
+    l = rr_begin(&m, 12, NULL, 999, 1, 300);
+    putn(&m, "\x01\x02\x03", 3);
+    rr_end(&m, l);
+    l = rr_begin(&m, 12, NULL, 13, 1, 300);
+    putn(&m, "\x03" "cpu\x02os", 7);
+    rr_end(&m, l);
+    /* OPT: 1232-byte UDP payload, DO set, a COOKIE option */
+    l = rr_begin(&m, 0, "", 41, 1232, 0x00008000);
+    put16(&m, 10);
+    put16(&m, 8);
+    putn(&m, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
+    rr_end(&m, l);
+    udp_msg(&server, &m);
+    ck_assert_uint_eq(pkt->event, EV_NONE);
+    ck_assert_str_eq(info(), "Standard query response 0x00aa ANY a.example AAAA 2001:db8::1 "
+                             "NS ns1.a.example PTR ptr.example MX 5 mx.example TXT "
+                             "SRV 1 2 5060 srv.example Unknown (999) HINFO cpu os OPT");
+    ck_assert_str_eq(field("AAAA Address", 0), "2001:db8::1");
+    ck_assert_str_eq(field("Name Server", 0), "ns1.a.example");
+    ck_assert_str_eq(field("Domain Name", 0), "ptr.example");
+    ck_assert_str_eq(field("Preference", 0), "5");
+    ck_assert_str_eq(field("Mail Exchange", 0), "mx.example");
+    ck_assert_str_eq(field("TXT", 0), "hello");
+    ck_assert_str_eq(field("TXT", 1), "world \"two\"");
+    ck_assert_str_eq(field("Priority", 0), "1");
+    ck_assert_str_eq(field("Weight", 0), "2");
+    ck_assert_str_eq(field("Port", 0), "5060");
+    ck_assert_str_eq(field("Target", 0), "srv.example");
+    ck_assert_str_eq(field("Data", 0), "\\# 3 010203"); /* RFC 3597 */
+    ck_assert_str_eq(field("Character string", 1), "os");
+    ck_assert_str_eq(field("UDP payload size", 0), "1232");
+    ck_assert_str_eq(field("DO bit", 0), "Accepts DNSSEC security RRs");
+    ck_assert_str_eq(field("Option", 0), "COOKIE (10), length 8");
+    ck_assert_str_eq(field("Data", 1), "0102030405060708");
+    const char *j = json();
+    ck_assert_ptr_nonnull(strstr(j, "\"type\":\"MX\",\"ttl\":300,\"data\":\"5 mx.example\""));
+    ck_assert_ptr_nonnull(strstr(j, "\"data\":\"\\\"hello\\\" \\\"world \\\"two\\\"\\\"\""));
+    ck_assert_ptr_nonnull(strstr(j, "\"data\":\"1 2 5060 srv.example\""));
+    ck_assert_ptr_nonnull(strstr(j, "\"type\":\"Unknown (999)\",\"ttl\":300,\"data\":\"\\\\# 3 "
+                                    "010203\""));
+    ck_assert_ptr_nonnull(strstr(j, "\"additional\":[{\"name\":\"<Root>\",\"type\":\"OPT\","
+                                    "\"ttl\":32768,\"data\":\"UDP payload size 1232, extended "
+                                    "RCODE 0, EDNS0 version 0, DO\"}]"));
+}
+END_TEST
+
+START_TEST(test_edns_query_and_two_questions)
+{
+    struct mb m;
+    header(&m, 0xc434, 0x0120, 1, 0, 0, 1);
+    question(&m, "www.example.test", 1, 1);
+    size_t l = rr_begin(&m, 0, "", 41, 1232, 0);
+    rr_end(&m, l);
+    udp_msg(&client, &m);
+    ck_assert_str_eq(info(), "Standard query 0xc434 A www.example.test OPT");
+    ck_assert_str_eq(field("AD bit", 0), "Set");
+    ck_assert_str_eq(field("DO bit", 0), "Cannot handle DNSSEC security RRs");
+    ck_assert_str_eq(field("EDNS0 version", 0), "0");
+
+    header(&m, 0x0018, 0x0100, 2, 0, 0, 0);
+    question(&m, "a.example", 1, 1);
+    question(&m, "b.example", 28, 1);
+    udp_msg(&client, &m);
+    ck_assert_str_eq(info(), "Standard query 0x0018 A a.example AAAA b.example");
+    ck_assert_uint_eq(pkt->a.dns.qtype, 1);
+    ck_assert_str_eq(field("Query", 1), "b.example: type AAAA, class IN (0x0001)");
+}
+END_TEST
+
+START_TEST(test_opcodes_rcodes_types)
+{
+    static const struct {
+        uint16_t flags, qtype;
+        const char *info;
+    } cases[] = {
+        {0x0100, 1, "Standard query 0x0001 A example.com"},
+        {0x0900, 1, "Inverse query 0x0001 A example.com"},
+        {0x1800, 1, "Unknown operation (3) 0x0001 A example.com"},
+        {0x2800, 6, "Dynamic update 0x0001 SOA example.com"},
+        {0x8182, 1, "Standard query response 0x0001 Server failure A example.com"},
+        {0x8185, 1, "Standard query response 0x0001 Refused A example.com"},
+        {0x818c, 1, "Standard query response 0x0001 Unknown error (12) A example.com"},
+        {0x8190, 1, "Standard query response 0x0001 A example.com"}, /* CD bit, no error */
+        {0x0100, 257, "Standard query 0x0001 CAA example.com"},
+        {0x0100, 65, "Standard query 0x0001 HTTPS example.com"},
+        {0x0100, 253, "Standard query 0x0001 MAILA example.com"}, /* tshark's swap */
+        {0x0100, 53, "Standard query 0x0001 Unknown (53) example.com"},
+        {0x0100, 32769, "Standard query 0x0001 DLV example.com"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct mb m;
+        header(&m, 1, cases[i].flags, 1, 0, 0, 0);
+        question(&m, "example.com", cases[i].qtype, 1);
+        udp_msg(&client, &m);
+        ck_assert_str_eq(info(), cases[i].info);
+    }
+}
+END_TEST
+
+START_TEST(test_root_and_owner_name_types)
+{
+    struct mb m;
+    header(&m, 0x3000, 0x0100, 1, 0, 0, 0);
+    question(&m, "", 2, 1);
+    udp_msg(&client, &m);
+    ck_assert_str_eq(info(), "Standard query 0x3000 NS <Root>");
+    /* tshark appends the owner name for some types (here MB), and a PTR
+     * to the root shows as <Root> */
+    header(&m, 0x0007, 0x8180, 1, 2, 0, 0);
+    question(&m, "a.example", 7, 1);
+    size_t l = rr_begin(&m, 12, NULL, 7, 1, 300);
+    putname(&m, "t.example");
+    rr_end(&m, l);
+    l = rr_begin(&m, 12, NULL, 12, 1, 300);
+    putname(&m, "");
+    rr_end(&m, l);
+    udp_msg(&server, &m);
+    ck_assert_str_eq(info(), "Standard query response 0x0007 MB a.example MB a.example "
+                             "PTR <Root>");
+}
+END_TEST
+
+START_TEST(test_mdns_and_llmnr)
+{
+    struct mb m;
+    header(&m, 0, 0, 2, 0, 0, 0);
+    question(&m, "_http._tcp.local", 12, 1);
+    question(&m, "host.local", 1, 0x8001);
+    const struct pb_ends mc = {0x0a000001, 0xe00000fb, 5353, 5353};
+    udp_msg(&mc, &m);
+    ck_assert_uint_eq(pkt->a.dns.variant, DNS_MDNS);
+    ck_assert_str_eq(info_protocol(pkt), "MDNS");
+    ck_assert_str_eq(info(), "Standard query 0x0000 PTR _http._tcp.local, \"QM\" question "
+                             "A host.local, \"QU\" question");
+    ck_assert_str_eq(field("\"QU\" question", 1), "True");
+
+    header(&m, 0, 0x8400, 0, 2, 0, 0);
+    size_t l = rr_begin(&m, 0, "host.local", 1, 0x8001, 120);
+    put32(&m, 0x0a000005);
+    rr_end(&m, l);
+    l = rr_begin(&m, 12, NULL, 47, 0x8001, 120);
+    put16(&m, 0xc00c);
+    putn(&m, "\x00\x04\x40\x00\x00\x08", 6);
+    rr_end(&m, l);
+    udp_msg(&mc, &m);
+    ck_assert_str_eq(info(), "Standard query response 0x0000 A, cache flush 10.0.0.5 "
+                             "NSEC, cache flush host.local");
+    ck_assert_str_eq(field("Cache flush", 0), "True");
+    ck_assert_str_eq(field("Class", 0), "IN (0x0001)");
+
+    header(&m, 7, 0x8000, 1, 1, 0, 0);
+    question(&m, "host", 1, 1);
+    l = rr_begin(&m, 12, NULL, 1, 1, 30);
+    put32(&m, 0x0a000006);
+    rr_end(&m, l);
+    const struct pb_ends ll = {0x0a000002, 0x0a000001, 5355, 40000};
+    udp_msg(&ll, &m);
+    ck_assert_str_eq(info_protocol(pkt), "LLMNR");
+    ck_assert_str_eq(info(), "Standard query response 0x0007 A host A 10.0.0.6");
+    /* the lower port decides: 53 before 5353 */
+    const struct pb_ends both = {0x0a000002, 0x0a000001, 53, 5353};
+    udp_msg(&both, &m);
+    ck_assert_str_eq(info_protocol(pkt), "DNS");
+}
+END_TEST
+
+/* ---- malformed messages ---- */
+
+START_TEST(test_pointer_to_itself)
+{
+    struct mb m;
+    header(&m, 5, 0x0100, 1, 0, 0, 0);
+    put16(&m, 0xc00c);
+    put16(&m, 1);
+    put16(&m, 1);
+    udp_msg(&client, &m);
+    ck_assert_uint_eq(pkt->event, EV_NAME_LOOP);
+    ck_assert_str_eq(info(), "Standard query 0x0005 A <Name contains a pointer that loops>");
+}
+END_TEST
+
+START_TEST(test_two_pointers_to_each_other)
+{
+    struct mb m;
+    header(&m, 6, 0x0100, 1, 0, 0, 0);
+    put16(&m, 0xc00e);
+    put16(&m, 0xc00c);
+    put16(&m, 1);
+    put16(&m, 1);
+    udp_msg(&client, &m);
+    ck_assert_uint_eq(pkt->event, EV_NAME_LOOP);
+    /* the name takes 2 bytes in place: the type is the next pointer */
+    ck_assert_str_eq(info(), "Standard query 0x0006 Unknown (49164) "
+                             "<Name contains a pointer that loops>");
+    /* a label, then a pointer back to that label */
+    header(&m, 0x12, 0x0100, 1, 0, 0, 0);
+    putn(&m, "\x01" "a\xc0\x0e", 4);
+    put16(&m, 1);
+    put16(&m, 1);
+    udp_msg(&client, &m);
+    ck_assert_uint_eq(pkt->event, EV_NAME_LOOP);
+    ck_assert_str_eq(info(), "Standard query 0x0012 A <Name contains a pointer that loops>");
+}
+END_TEST
+
+START_TEST(test_pointer_and_label_past_end)
+{
+    struct mb m;
+    header(&m, 7, 0x0100, 1, 0, 0, 0);
+    put16(&m, 0xc0ff);
+    put16(&m, 1);
+    put16(&m, 1);
+    udp_msg(&client, &m);
+    ck_assert_uint_eq(pkt->event, EV_BAD_APP);
+    ck_assert_str_eq(info(), "Standard query 0x0007[Malformed Packet]");
+
+    header(&m, 8, 0x0100, 1, 0, 0, 0);
+    putn(&m, "\x3f" "abc", 4);
+    udp_msg(&client, &m);
+    ck_assert_uint_eq(pkt->event, EV_BAD_APP);
+    ck_assert_str_eq(info(), "Standard query 0x0008[Malformed Packet]");
+
+    /* label types 01 and 10 (RFC 6891 deprecated extended labels) */
+    header(&m, 13, 0x0100, 1, 0, 0, 0);
+    putn(&m, "\x41\x00\x00\x01\x00\x01", 6);
+    udp_msg(&client, &m);
+    ck_assert_uint_eq(pkt->event, EV_BAD_APP);
+    ck_assert_str_eq(info(), "Standard query 0x000d[Malformed Packet]");
+}
+END_TEST
+
+START_TEST(test_absurd_counts)
+{
+    struct mb m;
+    header(&m, 9, 0x0100, 65535, 0, 0, 0);
+    question(&m, "a.example", 1, 1);
+    udp_msg(&client, &m);
+    ck_assert_uint_eq(pkt->event, EV_BAD_APP);
+    ck_assert_uint_eq(pkt->a.dns.qdcount, 65535);
+    ck_assert_str_eq(info(), "Standard query 0x0009 A a.example[Malformed Packet]");
+
+    /* 65535 answers in 40 bytes */
+    header(&m, 10, 0x8180, 1, 65535, 0, 0);
+    question(&m, "a.example", 1, 1);
+    size_t l = rr_begin(&m, 12, NULL, 1, 1, 5);
+    put32(&m, 0x01020304);
+    rr_end(&m, l);
+    ck_assert_uint_eq(m.n, 43);
+    udp_msg(&server, &m);
+    ck_assert_uint_eq(pkt->event, EV_BAD_APP);
+    ck_assert_str_eq(info(), "Standard query response 0x000a A a.example A 1.2.3.4"
+                             "[Malformed Packet]");
+    ck_assert_uint_eq(count_fields("Answer"), 1);
+}
+END_TEST
+
+START_TEST(test_name_length_limits)
+{
+    struct mb m;
+    /* 127 one-letter labels: 255 octets, the limit */
+    header(&m, 0x15, 0x0100, 1, 0, 0, 0);
+    for (int i = 0; i < 127; i++)
+        putn(&m, "\x01" "a", 2);
+    put8(&m, 0);
+    put16(&m, 1);
+    put16(&m, 1);
+    udp_msg(&client, &m);
+    ck_assert_uint_eq(pkt->event, EV_NONE);
+    ck_assert_uint_eq(strlen(field("Name", 0)), 253);
+    /* 128 labels: 257 octets */
+    header(&m, 0x16, 0x0100, 1, 0, 0, 0);
+    for (int i = 0; i < 128; i++)
+        putn(&m, "\x01" "a", 2);
+    put8(&m, 0);
+    put16(&m, 1);
+    put16(&m, 1);
+    udp_msg(&client, &m);
+    ck_assert_uint_eq(pkt->event, EV_NAME_LOOP);
+    ck_assert_str_eq(info(), "Standard query 0x0016 A <Name too long>");
+    /* 256 octets reached through a pointer */
+    header(&m, 4, 0x0100, 1, 0, 0, 0);
+    static const char l63[] = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+    for (int i = 0; i < 2; i++) {
+        put8(&m, 63);
+        putn(&m, l63, 63);
+    }
+    put16(&m, 0xc000 | (12 + 128 + 2 + 4));
+    put16(&m, 1);
+    put16(&m, 1);
+    for (int i = 0; i < 2; i++) {
+        put8(&m, 63);
+        putn(&m, l63, 63);
+    }
+    putn(&m, "\x01" "a", 2);
+    put8(&m, 0);
+    udp_msg(&client, &m);
+    ck_assert_str_eq(info(), "Standard query 0x0004 A <Name too long>");
+}
+END_TEST
+
+START_TEST(test_long_pointer_chain_and_forward_pointer)
+{
+    struct mb m;
+    /* 60 pointers, each to the next: no loop (tshark follows it too) */
+    header(&m, 20, 0x0100, 1, 0, 0, 0);
+    for (int i = 0; i < 60; i++)
+        put16(&m, (uint16_t)(0xc000 | (12 + 2 * (i + 1))));
+    putn(&m, "\x01x\x00", 3);
+    put16(&m, 1);
+    put16(&m, 1);
+    udp_msg(&client, &m);
+    ck_assert_uint_eq(pkt->event, EV_NONE);
+    ck_assert_str_eq(info(), "Standard query 0x0014 Unknown (49168) x");
+    /* a pointer forward to a name after the question */
+    header(&m, 16, 0x0100, 1, 0, 0, 0);
+    putn(&m, "\xc0\x12\x00\x01\x00\x01\x01x\x00", 9);
+    udp_msg(&client, &m);
+    ck_assert_str_eq(info(), "Standard query 0x0010 A x");
+}
+END_TEST
+
+START_TEST(test_label_bytes_are_sanitised)
+{
+    struct mb m;
+    header(&m, 2, 0x0100, 1, 0, 0, 0);
+    putn(&m, "\x04" "a\x01\x7f\xff\x03" "com\x00\x00\x01\x00\x01", 14);
+    udp_msg(&client, &m);
+    /* sanitize_bytes' escapes, not tshark's (it writes \001\177 and a raw 0xff) */
+    ck_assert_str_eq(info(), "Standard query 0x0002 A a\\x01\\x7f\\xff.com");
+    check_no_raw_bytes(info());
+    check_no_raw_bytes(field("Name", 0));
+    ck_assert_ptr_nonnull(strstr(json(), "\"name\":\"a\\\\x01\\\\x7f\\\\xff.com\""));
+}
+END_TEST
+
+START_TEST(test_rdata_length_mismatch)
+{
+    struct mb m;
+    /* A with 5 bytes: tshark shows the address, the record is flagged */
+    header(&m, 0x14, 0x8180, 1, 1, 0, 0);
+    question(&m, "a.example", 1, 1);
+    size_t l = rr_begin(&m, 12, NULL, 1, 1, 300);
+    putn(&m, "\x01\x02\x03\x04\x05", 5);
+    rr_end(&m, l);
+    udp_msg(&server, &m);
+    ck_assert_str_eq(info(), "Standard query response 0x0014 A a.example A 1.2.3.4");
+    ck_assert_uint_eq(pkt->event, EV_BAD_APP);
+    ck_assert_str_eq(field("Malformed data", 0), "length 5 does not fit type");
+    /* AAAA with 4 bytes at the end of the message: malformed */
+    header(&m, 0x15, 0x8180, 1, 1, 0, 0);
+    question(&m, "a.example", 28, 1);
+    l = rr_begin(&m, 12, NULL, 28, 1, 300);
+    put32(&m, 0x01020304);
+    rr_end(&m, l);
+    udp_msg(&server, &m);
+    ck_assert_str_eq(info(), "Standard query response 0x0015 AAAA a.example AAAA"
+                             "[Malformed Packet]");
+    /* A with no data */
+    header(&m, 0x13, 0x8180, 1, 1, 0, 0);
+    question(&m, "a.example", 1, 1);
+    l = rr_begin(&m, 12, NULL, 1, 1, 300);
+    rr_end(&m, l);
+    udp_msg(&server, &m);
+    ck_assert_str_eq(info(), "Standard query response 0x0013 A a.example A");
+}
+END_TEST
+
+START_TEST(test_header_only_and_short)
+{
+    struct mb m;
+    header(&m, 11, 0x0100, 0, 0, 0, 0);
+    udp_msg(&client, &m);
+    ck_assert_uint_eq(pkt->event, EV_NONE);
+    ck_assert_str_eq(info(), "Standard query 0x000b");
+    m.n = 7;
+    udp_msg(&client, &m);
+    ck_assert_uint_eq(pkt->event, EV_BAD_APP);
+    ck_assert(!pkt->a.dns.has_header);
+    ck_assert_str_eq(info(), "Standard query 0x000b[Malformed Packet]");
+}
+END_TEST
+
+/* ---- TCP ---- */
+
+static void tcp_payload(const struct pb_ends *e, const struct mb *parts, size_t nparts,
+                        const size_t *cut)
+{
+    uint8_t payload[4096];
+    size_t n = 0;
+    for (size_t i = 0; i < nparts; i++) {
+        size_t len = parts[i].n;
+        payload[n] = (uint8_t)(len >> 8);
+        payload[n + 1] = (uint8_t)len;
+        memcpy(payload + n + 2, parts[i].b, len);
+        n += 2 + len;
+    }
+    if (cut)
+        n = *cut;
+    frame_len = pb_tcp4(frame, e, 1, 1, 0, payload, n);
+    run(frame, (uint32_t)frame_len, (uint32_t)frame_len, true);
+}
+
+START_TEST(test_tcp_two_messages)
+{
+    struct mb m[2];
+    header(&m[0], 0x11, 0x0100, 1, 0, 0, 0);
+    question(&m[0], "a.example", 1, 1);
+    header(&m[1], 0x22, 0x8180, 1, 1, 0, 0);
+    question(&m[1], "a.example", 1, 1);
+    size_t l = rr_begin(&m[1], 12, NULL, 1, 1, 5);
+    put32(&m[1], 0x01020304);
+    rr_end(&m[1], l);
+    tcp_payload(&client, m, 2, NULL);
+    ck_assert_uint_eq(pkt->event, EV_NONE);
+    ck_assert(pkt->a.dns.tcp);
+    ck_assert_uint_eq(pkt->a.dns.nmsgs, 2);
+    ck_assert_uint_eq(pkt->a.dns.id, 0x11); /* the summary is the first message's */
+    /* tshark shows the last message of a segment */
+    ck_assert_str_eq(info(), "Standard query response 0x0022 A a.example A 1.2.3.4");
+    ck_assert_uint_eq(count_fields("Length"), 2);
+    ck_assert_str_eq(field("Length", 0), "27");
+    ck_assert_str_eq(field("Transaction ID", 1), "0x0022");
+    const char *j = json();
+    ck_assert_ptr_nonnull(strstr(j, "\"id\":17,"));
+    ck_assert_ptr_nonnull(strstr(j, "\"messages\":2"));
+}
+END_TEST
+
+START_TEST(test_tcp_message_continues)
+{
+    struct mb m[2];
+    header(&m[0], 0x11, 0x0100, 1, 0, 0, 0);
+    question(&m[0], "a.example", 1, 1);
+    size_t cut = 20; /* the length prefix says 27 */
+    tcp_payload(&client, m, 1, &cut);
+    ck_assert_uint_eq(pkt->app, P_DNS);
+    ck_assert_uint_eq(pkt->event, EV_NONE); /* not malformed */
+    ck_assert(pkt->a.dns.partial);
+    ck_assert_str_eq(info(), "Standard query 0x0011[BoundErrorUnreassembled Packet]");
+    ck_assert_str_eq(field("Continues", 0), "the last message goes on in the next segment");
+    cut = 2; /* the length alone */
+    tcp_payload(&client, m, 1, &cut);
+    ck_assert_str_eq(info_protocol(pkt), "DNS");
+    ck_assert_str_eq(info(), "[BoundErrorUnreassembled Packet]");
+    /* a whole message, then the start of the next */
+    header(&m[1], 0x22, 0x8180, 1, 1, 0, 0);
+    question(&m[1], "a.example", 1, 1);
+    cut = 29 + 20;
+    tcp_payload(&client, m, 2, &cut);
+    ck_assert_uint_eq(pkt->a.dns.nmsgs, 2);
+    ck_assert_str_eq(info(), "Standard query response 0x0022[BoundErrorUnreassembled Packet]");
+}
+END_TEST
+
+START_TEST(test_tcp_not_a_message_start)
+{
+    struct mb m;
+    header(&m, 0x11, 0x0100, 1, 0, 0, 0);
+    question(&m, "a.example", 1, 1);
+    size_t cut = 1;
+    tcp_payload(&client, &m, 1, &cut);
+    ck_assert_uint_eq(pkt->app, P_NONE);
+    ck_assert_str_eq(info_protocol(pkt), "TCP");
+    /* the middle of a large TXT answer: text, not a header */
+    uint8_t text[200];
+    memset(text, 'x', sizeof text);
+    memcpy(text, "chunk 20 of a large TXT record", 30);
+    frame_len = pb_tcp4(frame, &server, 1209, 37, 0x10, text, sizeof text);
+    run(frame, (uint32_t)frame_len, (uint32_t)frame_len, true);
+    ck_assert_uint_eq(pkt->app, P_NONE);
+    ck_assert_str_eq(info_protocol(pkt), "TCP");
+    /* a length prefix smaller than a header */
+    uint8_t small[20] = {0, 5};
+    frame_len = pb_tcp4(frame, &client, 1, 1, 0, small, sizeof small);
+    run(frame, (uint32_t)frame_len, (uint32_t)frame_len, true);
+    ck_assert_uint_eq(pkt->app, P_NONE);
+}
+END_TEST
+
+/* ---- sweeps ---- */
+
+/* The response of the caplen sweep: CNAME, A, OPT (81 bytes). */
+static void sweep_msg(struct mb *m)
+{
+    header(m, 0x77, 0x8180, 1, 2, 0, 1);
+    question(m, "www.example", 1, 1);
+    size_t l = rr_begin(m, 12, NULL, 5, 1, 60);
+    putname(m, "web.example");
+    rr_end(m, l);
+    l = rr_begin(m, 41, NULL, 1, 1, 60);
+    put32(m, 0x09080706);
+    rr_end(m, l);
+    l = rr_begin(m, 0, "", 41, 1232, 0);
+    rr_end(m, l);
+}
+
+/* tshark's Info for each length the capture keeps of the message; every
+ * one ends in "[Packet size limited during capture]". */
+static const char *sweep_info(size_t have)
+{
+    if (have < 4)
+        return "";
+    if (have < 29)
+        return "Standard query response 0x0077";
+    if (have < 41)
+        return "Standard query response 0x0077 A www.example";
+    if (have < 54)
+        return "Standard query response 0x0077 A www.example CNAME";
+    if (have < 66)
+        return "Standard query response 0x0077 A www.example CNAME web.example";
+    if (have < 70)
+        return "Standard query response 0x0077 A www.example CNAME web.example A";
+    return "Standard query response 0x0077 A www.example CNAME web.example A 9.8.7.6";
+}
+
+START_TEST(test_caplen_sweep)
+{
+    struct mb m;
+    sweep_msg(&m);
+    ck_assert_uint_eq(m.n, 81);
+    frame_len = pb_udp4(frame, &server, m.b, m.n);
+    run(frame, (uint32_t)frame_len, (uint32_t)frame_len, true);
+    ck_assert_uint_eq(pkt->event, EV_NONE);
+    ck_assert_str_eq(info(), "Standard query response 0x0077 A www.example CNAME web.example "
+                             "A 9.8.7.6 OPT");
+    for (uint32_t cut = 0; cut < frame_len; cut++) {
+        run(frame, cut, (uint32_t)frame_len, cut & 1);
+        if (cut <= 42)
+            continue; /* no DNS byte: the UDP layer's business */
+        ck_assert_uint_eq(pkt->event, EV_TRUNCATED);
+        char want[200];
+        snprintf(want, sizeof want, "%s[Packet size limited during capture]",
+                 sweep_info(cut - 42));
+        ck_assert_str_eq(info(), want);
+        check_no_raw_bytes(info());
+        json();
+    }
+}
+END_TEST
+
+/* Messages that end early on the wire (the datagram is short, nothing is
+ * cut by the capture): malformed, never a read past the datagram. */
+START_TEST(test_short_message_sweep)
+{
+    struct mb m;
+    sweep_msg(&m);
+    for (size_t n = 1; n < m.n; n++) {
+        struct mb s = m;
+        s.n = n;
+        udp_msg(&server, &s);
+        ck_assert_msg(pkt->event == EV_BAD_APP, "length %zu: event %s", n,
+                      decode_event_name((enum ws_event)pkt->event));
+        size_t len = strlen(info());
+        ck_assert_msg(len >= 18 && strcmp(info() + len - 18, "[Malformed Packet]") == 0,
+                      "length %zu: %s", n, info());
+        json();
+    }
+    /* the same over TCP: the length prefix promises the rest */
+    for (size_t n = 0; n < m.n + 2; n++) {
+        tcp_payload(&server, &m, 1, &n);
+        if (pkt->app != P_DNS)
+            continue;
+        ck_assert_uint_eq(pkt->event, EV_NONE);
+        ck_assert(pkt->a.dns.partial);
+        json();
+    }
+}
+END_TEST
+
+START_TEST(test_json_budget)
+{
+    struct mb m;
+    header(&m, 0x99, 0x8180, 1, 300, 0, 0);
+    question(&m, "a.example", 1, 1);
+    for (int i = 0; i < 300; i++) {
+        size_t l = rr_begin(&m, 12, NULL, 1, 1, 5);
+        put32(&m, (uint32_t)i);
+        rr_end(&m, l);
+    }
+    udp_msg(&server, &m);
+    ck_assert_uint_eq(pkt->event, EV_NONE);
+    const char *j = json();
+    ck_assert_uint_lt(strlen(j), 8300);
+    ck_assert_ptr_nonnull(strstr(j, "],\"authority\":[],\"additional\":[],\"records_left_out\":true"));
+}
+END_TEST
+
+/* ---- transactions ---- */
+
+struct txn_list {
+    unsigned n;
+    struct txn t[8];
+};
+
+static void collect(const struct txn *x, void *arg)
+{
+    struct txn_list *tl = arg;
+    if (tl->n < 8)
+        tl->t[tl->n] = *x;
+    tl->n++;
+}
+
+static void track(struct app_tracker *t, struct flow *f, uint64_t no)
+{
+    struct app_ctx ctx = {t, no, 1000000000ull * no, f, FLOW_A2B, 0, 0};
+    for (unsigned i = 0; i < pkt->nlayers; i++)
+        if (pkt->layers[i].proto == P_DNS)
+            proto_get(P_DNS)->app->track(&ctx, pkt, &pkt->layers[i]);
+}
+
+START_TEST(test_track_query_response)
+{
+    struct app_tracker *t = app_tracker_new(100);
+    struct flow f;
+    memset(&f, 0, sizeof f);
+    f.id = 7;
+    struct mb m;
+    header(&m, 0x1a2b, 0x0100, 1, 0, 0, 0);
+    question(&m, "www.example.com", 1, 1);
+    udp_msg(&client, &m);
+    track(t, &f, 1);
+    cname_chain(&m);
+    udp_msg(&server, &m);
+    track(t, &f, 2);
+    /* an answer nobody asked for is not a transaction */
+    header(&m, 0x4444, 0x8180, 1, 0, 0, 0);
+    question(&m, "other.example", 1, 1);
+    udp_msg(&server, &m);
+    track(t, &f, 3);
+    /* NXDOMAIN; the query is sent twice */
+    header(&m, 0x0303, 0x0100, 1, 0, 0, 0);
+    question(&m, "nx.example", 28, 1);
+    udp_msg(&client, &m);
+    track(t, &f, 4);
+    track(t, &f, 5);
+    header(&m, 0x0303, 0x8183, 1, 0, 0, 0);
+    question(&m, "nx.example", 28, 1);
+    udp_msg(&server, &m);
+    track(t, &f, 6);
+    struct txn_list tl = {0};
+    app_tracker_foreach_txn(t, collect, &tl);
+    ck_assert_uint_eq(tl.n, 2);
+    ck_assert_str_eq(tl.t[0].what, "A www.example.com");
+    ck_assert(tl.t[0].done);
+    ck_assert_str_eq(tl.t[0].result, "No error, 3 answers");
+    ck_assert_uint_eq(tl.t[0].nmsgs, 2);
+    ck_assert_uint_eq(tl.t[0].msgs[1].packet, 2);
+    ck_assert_uint_eq(tl.t[0].flow_id, 7);
+    ck_assert_str_eq(tl.t[0].msgs[0].label, "Query 0x1a2b");
+    ck_assert_str_eq(tl.t[0].msgs[1].label, "Response 0x1a2b");
+    ck_assert_str_eq(tl.t[1].what, "AAAA nx.example");
+    ck_assert_str_eq(tl.t[1].result, "No such name");
+    ck_assert_uint_eq(tl.t[1].nmsgs, 3);
+    app_tracker_free(t);
+}
+END_TEST
+
+static Suite *dns_suite(void)
+{
+    Suite *s = suite_create("dns");
+    TCase *tc = tcase_create("messages");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_query_a);
+    tcase_add_test(tc, test_response_compression_cname_chain);
+    tcase_add_test(tc, test_nxdomain_with_soa);
+    tcase_add_test(tc, test_each_rdata_type);
+    tcase_add_test(tc, test_edns_query_and_two_questions);
+    tcase_add_test(tc, test_opcodes_rcodes_types);
+    tcase_add_test(tc, test_root_and_owner_name_types);
+    tcase_add_test(tc, test_mdns_and_llmnr);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("malformed");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_pointer_to_itself);
+    tcase_add_test(tc, test_two_pointers_to_each_other);
+    tcase_add_test(tc, test_pointer_and_label_past_end);
+    tcase_add_test(tc, test_absurd_counts);
+    tcase_add_test(tc, test_name_length_limits);
+    tcase_add_test(tc, test_long_pointer_chain_and_forward_pointer);
+    tcase_add_test(tc, test_label_bytes_are_sanitised);
+    tcase_add_test(tc, test_rdata_length_mismatch);
+    tcase_add_test(tc, test_header_only_and_short);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("tcp");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_tcp_two_messages);
+    tcase_add_test(tc, test_tcp_message_continues);
+    tcase_add_test(tc, test_tcp_not_a_message_start);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("sweeps");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_caplen_sweep);
+    tcase_add_test(tc, test_short_message_sweep);
+    tcase_add_test(tc, test_json_budget);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("track");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_track_query_response);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(dns_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
