@@ -1,0 +1,96 @@
+#!/bin/sh
+# Compares wirescope's batch output on the captures of this directory with
+# the tshark goldens (regen-golden.sh): Protocol and Info of each RTSP
+# message frame, method/URL/status/session/transport/CSeq (--packets
+# --json), the interleaved frames' channels, lengths and RTP sequence
+# numbers, and which UDP flows are RTP or RTCP, announced by the RTSP
+# connection (--flows --json); every RTSP request in --transactions is
+# answered. Needs WIRESCOPE=path/to/binary and python3; prints each
+# mismatch and "N passed, M failed".
+set -eu
+: "${WIRESCOPE:?set WIRESCOPE to the wirescope binary}"
+case $WIRESCOPE in /*) ;; *) WIRESCOPE=$PWD/$WIRESCOPE ;; esac
+cd "$(dirname "$0")"
+export LC_ALL=C
+exec python3 - "$WIRESCOPE" <<'PY'
+import glob, json, subprocess, sys
+
+ws = sys.argv[1]
+passed = failed = 0
+
+def check(ok, what):
+    global passed, failed
+    if ok:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL", what)
+
+def run(pcap, *args):
+    r = subprocess.run([ws, "-r", pcap, *args], capture_output=True, text=True)
+    check(r.returncode == 0, f"{pcap} {' '.join(args)}: exit {r.returncode}")
+    return [json.loads(l) for l in r.stdout.splitlines()]
+
+def golden(path, width):
+    with open(path) as f:
+        rows = [line.rstrip("\n").split("\t") for line in f if line.strip()]
+    return [r + [""] * (width - len(r)) for r in rows]
+
+def text(v):
+    return "" if v is None else str(v)
+
+for pcap in sorted(glob.glob("*.pcap")):
+    name = pcap[:-5]
+    pkts = {p["no"]: p for p in run(pcap, "--packets", "--json")}
+    cols = golden(name + ".cols.golden", 3)
+    for no, proto, info in cols:
+        p = pkts.get(int(no), {})
+        got = (p.get("proto"), p.get("info"))
+        check(got == (proto, info), f"{name} #{no}: {got} != {(proto, info)}")
+    for no, method, url, status, session, transport, cseq in golden(name + ".fields.golden", 7):
+        r = pkts.get(int(no), {}).get("rtsp", {})
+        got = (text(r.get("method")), text(r.get("uri")), text(r.get("status")),
+               text(r.get("session")), text(r.get("transport")), text(r.get("cseq")))
+        want = (method, url, status, session, transport, cseq)
+        check(got == want, f"{name} #{no} fields: {got} != {want}")
+    for no, chans, lens, seqs in golden(name + ".interleaved.golden", 4):
+        frames = pkts.get(int(no), {}).get("rtsp", {}).get("interleaved", [])
+        got_c = [f["channel"] for f in frames]
+        got_l = [f["length"] for f in frames]
+        want_c = [int(c, 16) for c in chans.split(",")]
+        want_l = [int(x) for x in lens.split(",")]
+        check((got_c, got_l) == (want_c, want_l),
+              f"{name} #{no} interleaved: {got_c} {got_l} != {want_c} {want_l}")
+        # tshark decodes RTP only in whole frames; each seq it has is ours too
+        ours = [f["seq"] for f in frames if "seq" in f]
+        for s in (int(x) for x in seqs.split(",") if x):
+            check(s in ours, f"{name} #{no}: RTP seq {s} not in {ours}")
+    flows = run(pcap, "--flows", "--json")
+    ends = {}
+    for fl in flows:
+        a, b = f"{fl['a_addr']}:{fl['a_port']}", f"{fl['b_addr']}:{fl['b_port']}"
+        ends[fl["id"]] = min(a, b) + "-" + max(a, b)
+    rtsp_ids = {fl["id"] for fl in flows if fl["app"] == "RTSP"}
+    check(len(rtsp_ids) == 1, f"{name}: RTSP flows {rtsp_ids}")
+    media = {ends[fl["id"]]: fl for fl in flows if fl["app"] in ("RTP", "RTCP")}
+    want = golden(name + ".media.golden", 2)
+    check(sorted(media) == sorted(w[0] for w in want),
+          f"{name}: media flows {sorted(media)} != {sorted(w[0] for w in want)}")
+    for conv, kind in want:
+        fl = media.get(conv)
+        if fl:
+            check(fl["app"] == kind, f"{name}: {conv} is {fl['app']}, tshark says {kind}")
+            check(fl["parent"] in rtsp_ids, f"{name}: {conv} parent {fl['parent']}")
+    txns = [t for t in run(pcap, "--transactions", "--json") if t["proto"] == "RTSP"]
+    rows = golden(name + ".fields.golden", 7)
+    requests = [r for r in rows if r[1]]
+    check(len(txns) == len(requests), f"{name}: {len(txns)} transactions, {len(requests)} requests")
+    for t, r in zip(txns, requests):
+        # answered when a later reply carries the request's CSeq
+        answered = any(x[3] and x[6] == r[6] and int(x[0]) > int(r[0]) for x in rows)
+        check(t["what"] == f"{r[1]} {r[2]}" and t["done"] == answered,
+              f"{name}: transaction {t['what']!r} done={t['done']} for {r[1]} {r[2]}")
+
+print(f"{passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
+PY
