@@ -96,6 +96,8 @@ void *app_flow_state(struct app_ctx *ctx, size_t size);
 /* The flow that announced flow_id (FTP control for FTP-DATA, RTSP for RTP),
  * UINT64_MAX when none. */
 uint64_t app_flow_parent(const struct app_tracker *t, uint64_t flow_id);
+/* The protocol announced for flow_id (P_FTP_DATA, P_RTP...), 0 when none. */
+int app_flow_announced(const struct app_tracker *t, uint64_t flow_id);
 
 /* Decoder side. */
 /* A new flow: applies a matching expectation (sets f->app, links parent). */

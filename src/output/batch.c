@@ -380,6 +380,8 @@ static void write_flow_text(const struct flow *f, void *arg)
     mark = tb.len;
     tb_puts(&tb, e.proto);
     tb_pad_to(&tb, mark, 6);
+    if (tb.len - mark >= 6)
+        tb_putc(&tb, ' '); /* "icmpv6" fills the column */
     mark = tb.len;
     endpoint_with_port(&tb, e.a, e.a_port, v6);
     tb_align_right(&tb, mark, 22);

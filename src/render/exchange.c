@@ -237,7 +237,8 @@ static struct ex_child *child_of(struct ex_state *st, uint32_t fid, uint8_t app)
 static void add_child_packet(struct ex_state *st, const struct ws_packet *pkt,
                              const struct pkt_entry *e, uint64_t no)
 {
-    struct ex_child *k = child_of(st, e->flow_id, pkt->app);
+    struct ex_child *k = child_of(st, e->flow_id,
+                                  (uint8_t)app_flow_announced(st->apps, e->flow_id));
     if (!k->pkts) {
         k->first_no = no;
         k->first_ns = e->ts_ns;

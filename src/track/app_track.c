@@ -27,6 +27,7 @@ struct expectation {
 struct flow_slot {
     uint64_t flow_id;  /* UINT64_MAX = empty, UINT64_MAX - 1 = deleted */
     uint64_t parent;   /* UINT64_MAX = none */
+    int announced;     /* the protocol its parent announced, P_NONE = none */
     void *state;
     size_t size;
 };
@@ -58,7 +59,7 @@ struct app_tracker *app_tracker_new(uint32_t max_txns)
     t->slot_mask = 1023;
     t->slots = xmalloc((t->slot_mask + 1) * sizeof *t->slots);
     for (uint32_t i = 0; i <= t->slot_mask; i++)
-        t->slots[i] = (struct flow_slot){SLOT_EMPTY, UINT64_MAX, NULL, 0};
+        t->slots[i] = (struct flow_slot){SLOT_EMPTY, UINT64_MAX, 0, NULL, 0};
     return t;
 }
 
@@ -226,7 +227,7 @@ static void slot_rehash(struct app_tracker *t, uint32_t new_mask)
     t->slot_mask = new_mask;
     t->slot_used = 0;
     for (uint32_t i = 0; i <= new_mask; i++)
-        t->slots[i] = (struct flow_slot){SLOT_EMPTY, UINT64_MAX, NULL, 0};
+        t->slots[i] = (struct flow_slot){SLOT_EMPTY, UINT64_MAX, 0, NULL, 0};
     for (uint32_t i = 0; i <= old_mask; i++) {
         if (old[i].flow_id >= SLOT_GONE)
             continue;
@@ -252,7 +253,7 @@ static struct flow_slot *slot_get(struct app_tracker *t, uint64_t id)
         i = (i + 1) & t->slot_mask;
     if (t->slots[i].flow_id == SLOT_EMPTY)
         t->slot_used++;
-    t->slots[i] = (struct flow_slot){id, UINT64_MAX, NULL, 0};
+    t->slots[i] = (struct flow_slot){id, UINT64_MAX, 0, NULL, 0};
     return &t->slots[i];
 }
 
@@ -280,13 +281,19 @@ uint64_t app_flow_parent(const struct app_tracker *t, uint64_t flow_id)
     return s ? s->parent : UINT64_MAX;
 }
 
+int app_flow_announced(const struct app_tracker *t, uint64_t flow_id)
+{
+    const struct flow_slot *s = slot_find(t, flow_id);
+    return s ? s->announced : 0;
+}
+
 void app_tracker_flow_evicted(struct app_tracker *t, const struct flow *f)
 {
     struct flow_slot *s = slot_find(t, f->id);
     if (s) {
         free(s->state);
         t->state_bytes -= s->size;
-        *s = (struct flow_slot){SLOT_GONE, UINT64_MAX, NULL, 0};
+        *s = (struct flow_slot){SLOT_GONE, UINT64_MAX, 0, NULL, 0};
     }
     for (int i = 0; i < EXPECT_MAX; i++)
         if (t->expect[i].used && t->expect[i].parent == f->id)
@@ -347,6 +354,7 @@ void app_tracker_new_flow(struct app_tracker *t, struct flow *f)
         f->app = e->proto;
         struct flow_slot *s = slot_get(t, f->id);
         s->parent = e->parent;
+        s->announced = e->proto;
         /* RTP/RTCP media may open several flows; a TCP data connection is
          * one, so its expectation is used up. */
         if (e->ip_proto == 6)
