@@ -137,9 +137,72 @@ def dhcp(cap):
                   "ours %s" % t["latency"])
 
 
+def tuple_of(r):
+    proto = "tcp" if r["tcp.srcport"] else "udp"
+    a = (r["ip.src"], r[proto + ".srcport"])
+    b = (r["ip.dst"], r[proto + ".dstport"])
+    return (proto,) + tuple(sorted([a, b]))
+
+
+def control(name, cap, app, children):
+    """The control connection (tcp.stream 0) of an FTP or RTSP capture: its
+    messages and SYN/FIN/RST as arrows, and one summary arrow per flow it
+    announced, where tshark (which follows PORT/PASV and SETUP too) puts
+    ftp-data or rtp/rtcp."""
+    rows = load(name)
+    ctl = [r for r in rows if r["tcp.stream"] == "0"]
+    first = ctl[0]
+    exp = []
+    for r in ctl:
+        flags = r["tcp.flags.syn"] == "1" or r["tcp.flags.fin"] == "1" or r["tcp.flags.reset"] == "1"
+        if not (app in r["frame.protocols"].split(":") or flags):
+            continue
+        info = r["_ws.col.Info"]
+        if info.startswith("Request: PASS "):
+            info = "Request: PASS ********"  # wirescope masks passwords
+        right = r["ip.src"] == first["ip.src"] and r["tcp.srcport"] == first["tcp.srcport"]
+        exp.append((int(r["frame.number"]), right, info if app in r["frame.protocols"] else None))
+    kids = {}
+    for r in rows:
+        protos = r["frame.protocols"].split(":")
+        hit = [c for c in children if c in protos]
+        if hit and r["tcp.stream"] != "0":
+            kids.setdefault(tuple_of(r), hit[0])
+    kid_rows = []
+    for t, proto in kids.items():
+        frames = [r for r in rows if tuple_of(r) == t]
+        nbytes = sum(int(r["tcp.len"]) if r["tcp.len"] else int(r["udp.length"]) - 8 for r in frames)
+        kid_rows.append((min(int(r["frame.number"]) for r in frames), proto.upper(), nbytes, len(frames)))
+    rc, out = run(cap, "--ladder", "flow:0")
+    got, _ = ladder_rows(out)
+    check("%s control ladder: exit status 0" % name, rc == 0)
+    summary = re.compile(r"^flow \d+ (\S+): (\d+) bytes in (\d+) packets")
+    ours_kids = []
+    ours_msgs = []
+    for g in got:
+        m = summary.match(g[2])
+        if m:
+            ours_kids.append((g[0], m.group(1), int(m.group(2)), int(m.group(3))))
+        else:
+            ours_msgs.append(g)
+    check("%s control ladder: arrows for packets %s" % (name, [e[0] for e in exp]),
+          [g[0] for g in ours_msgs] == [e[0] for e in exp],
+          "ours %s" % [g[0] for g in ours_msgs])
+    for g, e in zip(ours_msgs, exp):
+        check("%s control packet %d points %s" % (name, e[0], "right" if e[1] else "left"),
+              g[1] == e[1])
+        if e[2] is not None:
+            check("%s control packet %d label is tshark's Info" % (name, e[0]),
+                  same_label(g[2], e[2]), "ours %r, tshark %r" % (g[2], e[2]))
+    check("%s announced flows %s" % (name, sorted(kid_rows)), sorted(ours_kids) == sorted(kid_rows),
+          "ours %s" % sorted(ours_kids))
+
+
 def main():
     dns(os.path.join(HERE, "../dns/dns-udp.pcap"))
     dhcp(os.path.join(HERE, "../dhcp/dhcp.pcap"))
+    control("ftp", os.path.join(HERE, "../ftp/ftp-ftplib.pcap"), "ftp", ["ftp-data"])
+    control("rtsp", os.path.join(HERE, "../rtsp/rtsp-play-udp.pcap"), "rtsp", ["rtcp", "rtp"])
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 
