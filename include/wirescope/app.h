@@ -111,6 +111,11 @@ void app_tracker_foreach_txn(const struct app_tracker *t,
                              void (*fn)(const struct txn *x, void *arg),
                              void *arg);
 uint64_t app_tracker_txn_count(const struct app_tracker *t);
+/* The RTP stream table (rtp_stats.c) lives with the tracker: the slot for
+ * its owner, and the table for readers (NULL when no RTP was seen). */
+struct rtp_table;
+struct rtp_table **app_tracker_rtp_slot(struct app_tracker *t);
+const struct rtp_table *app_tracker_rtp(const struct app_tracker *t);
 uint64_t app_tracker_txn_evicted(const struct app_tracker *t);
 
 #endif

@@ -73,19 +73,44 @@ bool decode_disable_protocols(const char *names)
     return true;
 }
 
+/* Demux family (RFC 7983, h-media): a UDP flow known to carry STUN, DTLS,
+ * RTP or RTCP (WebRTC puts them all on one 5-tuple) is demultiplexed per
+ * packet by its first byte rather than keeping the flow's first protocol. */
+static bool is_demux_family(enum ws_proto p)
+{
+    return p == P_STUN || p == P_DTLS || p == P_RTP || p == P_RTCP;
+}
+
+static enum ws_proto demux_rfc7983(const uint8_t *p, size_t n,
+                                   enum ws_proto known)
+{
+    if (n == 0)
+        return known;
+    uint8_t b = p[0];
+    if (b <= 3 || (b >= 64 && b <= 79))
+        return P_STUN; /* STUN, or TURN ChannelData */
+    if (b >= 20 && b <= 63)
+        return P_DTLS;
+    if (b >= 128 && b <= 191) /* RTCP packet types 192-223 (RFC 5761) */
+        return n >= 2 && p[1] >= 192 && p[1] <= 223 ? P_RTCP : P_RTP;
+    return P_DATA; /* no range: the port and content rules below decide */
+}
+
 enum ws_proto proto_select_app(struct ws_packet *pkt, const struct cursor *c)
 {
     unsigned tbit = transport_bit(pkt);
     if (!tbit || !app_allowed(pkt))
         return P_DATA;
+    const uint8_t *p = c->p;
+    size_t n = cur_left(c);
     if (pkt->app_lookup) {
         enum ws_proto known = pkt->app_lookup(pkt, pkt->app_lookup_arg);
+        if (tbit == APP_UDP && is_demux_family(known))
+            known = demux_rfc7983(p, n, known);
         const struct app_hooks *h = hooks_of(known);
         if (h && (h->transport & tbit))
             return known;
     }
-    const uint8_t *p = c->p;
-    size_t n = cur_left(c);
     for (int id = P_DNS; id < P_DATA; id++) {
         const struct app_hooks *h = hooks_of((enum ws_proto)id);
         if (!h || !(h->transport & tbit) || !on_ports(h, pkt->sport, pkt->dport))

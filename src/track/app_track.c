@@ -5,6 +5,7 @@
 
 #include "wirescope/app.h"
 #include "wirescope/flow.h"
+#include "wirescope/rtp_stats.h"
 #include "wirescope/sanitize.h"
 #include "wirescope/textbuf.h"
 #include "wirescope/xalloc.h"
@@ -46,6 +47,7 @@ struct app_tracker {
     uint32_t slot_mask;
     uint32_t slot_used;  /* live + deleted */
     size_t state_bytes;
+    struct rtp_table *rtp;
 };
 
 #define SLOT_EMPTY UINT64_MAX
@@ -71,6 +73,7 @@ void app_tracker_free(struct app_tracker *t)
         free(t->slots[i].state);
     free(t->slots);
     free(t->txns);
+    rtp_table_free(t->rtp);
     free(t);
 }
 
@@ -197,6 +200,8 @@ void app_tracker_foreach_txn(const struct app_tracker *t,
 
 uint64_t app_tracker_txn_count(const struct app_tracker *t) { return t->next_id; }
 uint64_t app_tracker_txn_evicted(const struct app_tracker *t) { return t->evicted; }
+struct rtp_table **app_tracker_rtp_slot(struct app_tracker *t) { return &t->rtp; }
+const struct rtp_table *app_tracker_rtp(const struct app_tracker *t) { return t->rtp; }
 
 /* --- per-flow slots --- */
 

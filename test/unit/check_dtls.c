@@ -1,0 +1,288 @@
+/* DTLS dissector: records, handshake headers and fragments, ClientHello,
+ * the Protocol column rule, malformed and truncated datagrams. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pktbuild.h"
+#include "proto/proto.h"
+#include "wirescope/info.h"
+#include "wirescope/textbuf.h"
+
+/* Decodes frame[0..caplen) from an exact-size heap copy, so that ASan
+ * catches any read past the captured bytes. */
+static struct ws_packet g_pkt;
+static uint8_t *g_copy;
+
+/* What the flow is known to carry when the decoder asks (P_NONE: nothing,
+ * as on a flow's first packet). */
+static enum ws_proto g_known;
+static enum ws_proto known_lookup(struct ws_packet *pkt, void *arg)
+{
+    (void)pkt;
+    (void)arg;
+    return g_known;
+}
+
+static void decode_cut(const uint8_t *frame, size_t caplen, size_t len,
+                       bool fields)
+{
+    free(g_copy);
+    g_copy = malloc(caplen ? caplen : 1);
+    memcpy(g_copy, frame, caplen);
+    g_pkt.want_fields = fields;
+    g_pkt.app_lookup = g_known != P_NONE ? known_lookup : NULL;
+    decode_reset(&g_pkt, g_copy, (uint32_t)caplen, (uint32_t)len, DLT_EN10MB);
+    decode_packet(&g_pkt);
+}
+
+static void decode_full(const uint8_t *frame, size_t len)
+{
+    decode_cut(frame, len, len, true);
+}
+
+static const struct ws_layer *layer_of(enum ws_proto p)
+{
+    for (unsigned i = 0; i < g_pkt.nlayers; i++)
+        if (g_pkt.layers[i].proto == p)
+            return &g_pkt.layers[i];
+    return NULL;
+}
+
+/* The value text of the first field with that name, or NULL. */
+static const char *field_text(const char *name)
+{
+    for (unsigned i = 0; i < g_pkt.nfields; i++)
+        if (strcmp(g_pkt.fields[i].name, name) == 0)
+            return g_pkt.ftext + g_pkt.fields[i].text;
+    return NULL;
+}
+
+static const char *info_text(void)
+{
+    static char buf[1024];
+    struct info_tcp_rel rel;
+    memset(&rel, 0, sizeof rel);
+    rel.win_shift = -1;
+    info_format(&g_pkt, &rel, buf, sizeof buf);
+    return buf;
+}
+
+static const char *protocol_text(void) { return info_protocol(&g_pkt); }
+
+static const char *json_text(enum ws_proto p)
+{
+    static char buf[4096];
+    const struct ws_layer *l = layer_of(p);
+    const struct proto_desc *d = proto_get(p);
+    struct textbuf tb;
+    tb_init(&tb, buf, sizeof buf);
+    if (l && d && d->app && d->app->json)
+        d->app->json(&tb, &g_pkt, l);
+    return buf;
+}
+
+/* Every truncation of a good frame decodes without reading past caplen,
+ * and every cut that leaves part of the payload is flagged (by a lower
+ * layer or by proto). */
+static void caplen_sweep(const uint8_t *frame, size_t len, enum ws_proto proto)
+{
+    decode_cut(frame, len, len, false);
+    uint32_t payload_off = g_pkt.payload_off;
+    for (size_t cap = 0; cap < len; cap++) {
+        decode_cut(frame, cap, len, true);
+        if (cap > payload_off)
+            ck_assert_msg(g_pkt.event != EV_NONE, "caplen %zu not flagged", cap);
+        const struct ws_layer *l = layer_of(proto);
+        if (l)
+            ck_assert_uint_le(l->off + l->len, cap);
+        (void)info_text();
+        (void)json_text(proto);
+    }
+    decode_cut(frame, len, len, true);
+    ck_assert_int_eq(g_pkt.event, EV_NONE);
+}
+
+static const struct pb_ends ends = {0x0a000001, 0x0a000002, 40000, 4433};
+static uint8_t frame[2048];
+
+static size_t udp_frame(const uint8_t *p, size_t n)
+{
+    return pb_udp4(frame, &ends, p, n);
+}
+
+static void decode_on_flow(enum ws_proto known, const uint8_t *p, size_t n)
+{
+    size_t len = udp_frame(p, n);
+    g_known = known;
+    decode_cut(frame, len, len, true);
+    g_known = P_NONE;
+}
+
+/* Record (handshake, DTLS 1.0 record version, epoch 0, seq 0) holding a
+ * whole ClientHello: version DTLS 1.2, random, no session id, a cookie of
+ * cookie_len bytes, two cipher suites, null compression. */
+static size_t client_hello(uint8_t *out, uint8_t cookie_len)
+{
+    size_t body = 2 + 32 + 1 + 1 + cookie_len + 2 + 4 + 2;
+    uint8_t *r = out;
+    r[0] = 22;
+    pb_be16(r + 1, 0xfeff);
+    memset(r + 3, 0, 8);
+    pb_be16(r + 11, (uint16_t)(12 + body));
+    uint8_t *h = r + 13;
+    h[0] = 1;
+    h[1] = 0;
+    pb_be16(h + 2, (uint16_t)body);
+    pb_be16(h + 4, 0);
+    memset(h + 6, 0, 3);
+    h[9] = 0;
+    pb_be16(h + 10, (uint16_t)body);
+    uint8_t *b = h + 12;
+    pb_be16(b, 0xfefd);
+    memset(b + 2, 0x5a, 32);
+    b[34] = 0;
+    b[35] = cookie_len;
+    memset(b + 36, 0xcc, cookie_len);
+    uint8_t *cs = b + 36 + cookie_len;
+    pb_be16(cs, 4);
+    pb_be16(cs + 2, 0xc02b);
+    pb_be16(cs + 4, 0xc02f);
+    cs[6] = 1;
+    cs[7] = 0;
+    return 13 + 12 + body;
+}
+
+START_TEST(client_hello_first_and_second)
+{
+    uint8_t m[256];
+    size_t n = client_hello(m, 0);
+    decode_full(frame, udp_frame(m, n));
+    ck_assert_int_eq(g_pkt.app, P_DTLS);
+    ck_assert_int_eq(g_pkt.event, EV_NONE);
+    ck_assert_uint_eq(g_pkt.a.dtls.content_type, 22);
+    ck_assert_uint_eq(g_pkt.a.dtls.handshake_type, 1);
+    ck_assert_uint_eq(g_pkt.a.dtls.version, 0xfeff);
+    ck_assert_uint_eq(g_pkt.a.dtls.nrecords, 1);
+    ck_assert_str_eq(protocol_text(), "DTLS");
+    ck_assert_str_eq(info_text(), "Client Hello");
+    ck_assert_str_eq(field_text("Cipher Suites"), "2 suites");
+    ck_assert_str_eq(field_text("Cookie Length"), "0");
+    ck_assert_str_eq(field_text("Client Version"), "DTLSv1.2 (0xfefd)");
+    /* after a HelloVerifyRequest the ClientHello carries the cookie */
+    n = client_hello(m, 20);
+    decode_full(frame, udp_frame(m, n));
+    ck_assert_str_eq(protocol_text(), "DTLSv1.0");
+    ck_assert_str_eq(field_text("Cookie Length"), "20");
+}
+END_TEST
+
+START_TEST(several_records)
+{
+    static const uint8_t m[] = {
+        20, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 5, 0, 1, 1,
+        22, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, 0, 0, 0, 4, 0xde, 0xad, 0xbe, 0xef,
+    };
+    decode_full(frame, udp_frame(m, sizeof m));
+    ck_assert_int_eq(g_pkt.app, P_DTLS);
+    ck_assert_int_eq(g_pkt.event, EV_NONE);
+    ck_assert_uint_eq(g_pkt.a.dtls.nrecords, 2);
+    ck_assert_uint_eq(g_pkt.a.dtls.seq, 5);
+    ck_assert_str_eq(protocol_text(), "DTLSv1.2");
+    ck_assert_str_eq(info_text(), "Change Cipher Spec, Encrypted Handshake Message");
+    ck_assert_str_eq(json_text(P_DTLS),
+                     "\"records\":[{\"content_type\":20,\"version\":\"DTLSv1.2\",\"epoch\":0,"
+                     "\"seq\":5,\"length\":1},{\"content_type\":22,\"version\":\"DTLSv1.2\","
+                     "\"epoch\":1,\"seq\":0,\"length\":4}]");
+}
+END_TEST
+
+START_TEST(fragments_and_alerts)
+{
+    /* Certificate of 1000 bytes: the first 4 bytes, then the last 4 */
+    static const uint8_t first[] = {
+        22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 2, 0, 16,
+        11, 0, 0x03, 0xe8, 0, 2, 0, 0, 0, 0, 0, 4, 1, 2, 3, 4,
+    };
+    decode_full(frame, udp_frame(first, sizeof first));
+    ck_assert_str_eq(info_text(), "Certificate (Fragment)");
+    static const uint8_t last[] = {
+        22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 3, 0, 16,
+        11, 0, 0x03, 0xe8, 0, 2, 0, 0x03, 0xe4, 0, 0, 4, 1, 2, 3, 4,
+    };
+    decode_full(frame, udp_frame(last, sizeof last));
+    ck_assert_str_eq(info_text(), "Certificate (Reassembled)");
+    static const uint8_t alert[] = {21, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 7, 0, 2, 2, 40};
+    decode_full(frame, udp_frame(alert, sizeof alert));
+    ck_assert_str_eq(info_text(), "Alert (Level: Fatal, Description: Handshake Failure)");
+    static const uint8_t enc[] = {21, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, 0, 7, 0, 2, 0x11, 0x22};
+    decode_full(frame, udp_frame(enc, sizeof enc));
+    ck_assert_str_eq(info_text(), "Encrypted Alert");
+}
+END_TEST
+
+START_TEST(malformed)
+{
+    uint8_t m[256];
+    size_t n = client_hello(m, 0);
+    /* record length past the datagram: not DTLS by content; on a DTLS
+     * flow flagged */
+    pb_be16(m + 11, 500);
+    decode_full(frame, udp_frame(m, n));
+    ck_assert_int_ne(g_pkt.app, P_DTLS);
+    decode_on_flow(P_DTLS, m, n);
+    ck_assert_int_eq(g_pkt.app, P_DTLS);
+    ck_assert_int_eq(g_pkt.event, EV_TRUNCATED);
+    ck_assert_str_eq(info_text(), "Client Hello[Malformed Packet]");
+    /* handshake fragment longer than its record */
+    n = client_hello(m, 0);
+    m[13 + 11] = 200;
+    decode_full(frame, udp_frame(m, n));
+    ck_assert_int_eq(g_pkt.app, P_DTLS);
+    ck_assert_int_eq(g_pkt.event, EV_BAD_APP);
+    /* cipher suites length past the message */
+    n = client_hello(m, 0);
+    pb_be16(m + 13 + 12 + 36, 0x4000);
+    decode_full(frame, udp_frame(m, n));
+    ck_assert_int_eq(g_pkt.event, EV_BAD_APP);
+    /* an unknown record version is not DTLS by content */
+    n = client_hello(m, 0);
+    pb_be16(m + 1, 0x0303);
+    decode_full(frame, udp_frame(m, n));
+    ck_assert_int_ne(g_pkt.app, P_DTLS);
+}
+END_TEST
+
+START_TEST(caplen_sweep_client_hello)
+{
+    uint8_t m[256], copy[512];
+    size_t n = udp_frame(m, client_hello(m, 8));
+    memcpy(copy, frame, n);
+    g_known = P_DTLS;
+    caplen_sweep(copy, n, P_DTLS);
+    g_known = P_NONE;
+}
+END_TEST
+
+static Suite *dtls_suite(void)
+{
+    Suite *s = suite_create("dtls");
+    TCase *tc = tcase_create("dtls");
+    tcase_add_test(tc, client_hello_first_and_second);
+    tcase_add_test(tc, several_records);
+    tcase_add_test(tc, fragments_and_alerts);
+    tcase_add_test(tc, malformed);
+    tcase_add_test(tc, caplen_sweep_client_hello);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(dtls_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    free(g_copy);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

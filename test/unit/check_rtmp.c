@@ -1,0 +1,503 @@
+/* RTMP dissector: handshake phases, chunk headers (all basic header forms,
+ * message header types, extended timestamps), control messages, AMF0
+ * commands, chunking at 128 bytes, headless command bodies, malformed AMF0,
+ * transactions. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pktbuild.h"
+#include "proto/proto.h"
+#include "wirescope/app.h"
+#include "wirescope/flow.h"
+#include "wirescope/info.h"
+#include "wirescope/textbuf.h"
+
+/* Decodes frame[0..caplen) from an exact-size heap copy, so that ASan
+ * catches any read past the captured bytes. */
+static struct ws_packet g_pkt;
+static uint8_t *g_copy;
+
+/* What the flow is known to carry when the decoder asks (P_NONE: nothing,
+ * as on a flow's first packet). */
+static enum ws_proto g_known;
+static enum ws_proto known_lookup(struct ws_packet *pkt, void *arg)
+{
+    (void)pkt;
+    (void)arg;
+    return g_known;
+}
+
+static void decode_cut(const uint8_t *frame, size_t caplen, size_t len,
+                       bool fields)
+{
+    free(g_copy);
+    g_copy = malloc(caplen ? caplen : 1);
+    memcpy(g_copy, frame, caplen);
+    g_pkt.want_fields = fields;
+    g_pkt.app_lookup = g_known != P_NONE ? known_lookup : NULL;
+    decode_reset(&g_pkt, g_copy, (uint32_t)caplen, (uint32_t)len, DLT_EN10MB);
+    decode_packet(&g_pkt);
+}
+
+static void decode_full(const uint8_t *frame, size_t len)
+{
+    decode_cut(frame, len, len, true);
+}
+
+static const struct ws_layer *layer_of(enum ws_proto p)
+{
+    for (unsigned i = 0; i < g_pkt.nlayers; i++)
+        if (g_pkt.layers[i].proto == p)
+            return &g_pkt.layers[i];
+    return NULL;
+}
+
+/* The value text of the first field with that name, or NULL. */
+static const char *field_text(const char *name)
+{
+    for (unsigned i = 0; i < g_pkt.nfields; i++)
+        if (strcmp(g_pkt.fields[i].name, name) == 0)
+            return g_pkt.ftext + g_pkt.fields[i].text;
+    return NULL;
+}
+
+static const char *info_text(void)
+{
+    static char buf[1024];
+    struct info_tcp_rel rel;
+    memset(&rel, 0, sizeof rel);
+    rel.win_shift = -1;
+    info_format(&g_pkt, &rel, buf, sizeof buf);
+    return buf;
+}
+
+static const char *protocol_text(void) { return info_protocol(&g_pkt); }
+
+static const char *json_text(enum ws_proto p)
+{
+    static char buf[4096];
+    const struct ws_layer *l = layer_of(p);
+    const struct proto_desc *d = proto_get(p);
+    struct textbuf tb;
+    tb_init(&tb, buf, sizeof buf);
+    if (l && d && d->app && d->app->json)
+        d->app->json(&tb, &g_pkt, l);
+    return buf;
+}
+
+/* Every truncation of a good frame decodes without reading past caplen,
+ * and every cut that leaves part of the payload is flagged (by a lower
+ * layer or by proto). */
+static void caplen_sweep(const uint8_t *frame, size_t len, enum ws_proto proto)
+{
+    decode_cut(frame, len, len, false);
+    uint32_t payload_off = g_pkt.payload_off;
+    for (size_t cap = 0; cap < len; cap++) {
+        decode_cut(frame, cap, len, true);
+        if (cap > payload_off)
+            ck_assert_msg(g_pkt.event != EV_NONE, "caplen %zu not flagged", cap);
+        const struct ws_layer *l = layer_of(proto);
+        if (l)
+            ck_assert_uint_le(l->off + l->len, cap);
+        (void)info_text();
+        (void)json_text(proto);
+    }
+    decode_cut(frame, len, len, true);
+    ck_assert_int_eq(g_pkt.event, EV_NONE);
+}
+
+static const struct pb_ends client = {0x0a000001, 0x0a000002, 40000, 1935};
+static const struct pb_ends server = {0x0a000002, 0x0a000001, 1935, 40000};
+static uint8_t frame[8192];
+
+static size_t tcp_frame(const struct pb_ends *e, const uint8_t *p, size_t n)
+{
+    return pb_tcp4(frame, e, 1, 1, 0, p, n);
+}
+
+/* A message builder: chunk headers and AMF0 values appended to buf. */
+struct mb {
+    uint8_t b[4096];
+    size_t n;
+};
+
+static void put(struct mb *m, const void *p, size_t n)
+{
+    memcpy(m->b + m->n, p, n);
+    m->n += n;
+}
+
+static void put8(struct mb *m, uint8_t v) { put(m, &v, 1); }
+
+static void put16(struct mb *m, uint16_t v)
+{
+    put8(m, (uint8_t)(v >> 8));
+    put8(m, (uint8_t)v);
+}
+
+static void put24(struct mb *m, uint32_t v)
+{
+    put8(m, (uint8_t)(v >> 16));
+    put16(m, (uint16_t)v);
+}
+
+static void put32(struct mb *m, uint32_t v)
+{
+    put16(m, (uint16_t)(v >> 16));
+    put16(m, (uint16_t)v);
+}
+
+/* fmt 0 header with a one-byte basic header */
+static void hdr0(struct mb *m, uint8_t csid, uint32_t len, uint8_t type)
+{
+    put8(m, csid);
+    put24(m, 0);
+    put24(m, len);
+    put8(m, type);
+    put32(m, 0); /* stream id, little endian 0 */
+}
+
+static void amf_str(struct mb *m, const char *s)
+{
+    put8(m, 2);
+    put16(m, (uint16_t)strlen(s));
+    put(m, s, strlen(s));
+}
+
+static void amf_num(struct mb *m, double d)
+{
+    uint64_t bits;
+    memcpy(&bits, &d, sizeof bits);
+    put8(m, 0);
+    put32(m, (uint32_t)(bits >> 32));
+    put32(m, (uint32_t)bits);
+}
+
+static void amf_key(struct mb *m, const char *s)
+{
+    put16(m, (uint16_t)strlen(s));
+    put(m, s, strlen(s));
+}
+
+static void amf_end(struct mb *m)
+{
+    put16(m, 0);
+    put8(m, 9);
+}
+
+/* connect(txn 1, {app: app, tcUrl: url}) as an AMF0 body */
+static void connect_body(struct mb *m, const char *app, const char *url)
+{
+    amf_str(m, "connect");
+    amf_num(m, 1);
+    put8(m, 3);
+    amf_key(m, "app");
+    amf_str(m, app);
+    amf_key(m, "tcUrl");
+    amf_str(m, url);
+    amf_end(m);
+}
+
+static void decode_tcp(const struct pb_ends *e, const struct mb *m)
+{
+    decode_full(frame, tcp_frame(e, m->b, m->n));
+}
+
+START_TEST(handshake_phases)
+{
+    static uint8_t hs[1 + 2 * 1536];
+    memset(hs, 0x11, sizeof hs);
+    hs[0] = 3;
+    decode_full(frame, tcp_frame(&client, hs, 1537));
+    ck_assert_int_eq(g_pkt.app, P_RTMP);
+    ck_assert_uint_eq(g_pkt.a.rtmp.phase, RTMP_PHASE_C0C1);
+    ck_assert_str_eq(protocol_text(), "RTMP");
+    ck_assert_str_eq(info_text(), "Handshake C0+C1");
+    ck_assert_str_eq(field_text("Handshake"), "Handshake C0+C1");
+    ck_assert_str_eq(json_text(P_RTMP), "\"phase\":\"C0+C1\"");
+    decode_full(frame, tcp_frame(&server, hs, sizeof hs));
+    ck_assert_str_eq(info_text(), "Handshake S0+S1+S2");
+    decode_full(frame, tcp_frame(&client, hs + 1, 1536));
+    ck_assert_str_eq(info_text(), "Handshake C2");
+    /* version 3 on another port is not RTMP by content */
+    struct pb_ends other = client;
+    other.dport = 8080;
+    decode_full(frame, tcp_frame(&other, hs, 1537));
+    ck_assert_int_ne(g_pkt.app, P_RTMP);
+}
+END_TEST
+
+START_TEST(set_chunk_size_and_connect)
+{
+    struct mb m = {.n = 0}, body = {.n = 0};
+    connect_body(&body, "live", "rtmp://h/live");
+    hdr0(&m, 2, 4, 1);
+    put32(&m, 4096);
+    hdr0(&m, 3, (uint32_t)body.n, 20);
+    put(&m, body.b, body.n);
+    decode_tcp(&client, &m);
+    ck_assert_int_eq(g_pkt.app, P_RTMP);
+    ck_assert_int_eq(g_pkt.event, EV_NONE);
+    const struct ws_rtmp *r = &g_pkt.a.rtmp;
+    ck_assert_uint_eq(r->nmsgs, 2);
+    ck_assert_uint_eq(r->chunk_size, 4096);
+    ck_assert_uint_eq(r->msgs[1].csid, 3);
+    ck_assert_str_eq(r->msgs[1].command, "connect");
+    ck_assert(r->msgs[1].has_txn && r->msgs[1].txn == 1.0);
+    ck_assert_str_eq(info_text(), "Set Chunk Size 4096|connect('live')");
+    ck_assert_ptr_nonnull(strstr(json_text(P_RTMP),
+                                 "{\"csid\":3,\"type\":20,\"type_name\":\"AMF0 Command\""));
+    ck_assert_ptr_nonnull(strstr(json_text(P_RTMP), "\"command\":\"connect\",\"txn\":1,"
+                                                    "\"arg\":\"live\""));
+}
+END_TEST
+
+START_TEST(chunked_at_128)
+{
+    /* a 160+ byte command split after 128 bytes by a type-3 header 0xc3 */
+    struct mb body = {.n = 0}, m = {.n = 0};
+    char url[150];
+    memset(url, 'u', sizeof url - 1);
+    url[sizeof url - 1] = 0;
+    connect_body(&body, "app2", url);
+    ck_assert_uint_gt(body.n, 128);
+    hdr0(&m, 3, (uint32_t)body.n, 20);
+    put(&m, body.b, 128);
+    put8(&m, 0xc3);
+    put(&m, body.b + 128, body.n - 128);
+    decode_tcp(&client, &m);
+    ck_assert_int_eq(g_pkt.event, EV_NONE);
+    ck_assert_str_eq(info_text(), "connect('app2')");
+    ck_assert(!g_pkt.a.rtmp.msgs[0].partial);
+    /* the same message cut after its first chunk continues, not malformed */
+    m.n = 11 + 1 + 100;
+    decode_tcp(&client, &m);
+    ck_assert_int_eq(g_pkt.event, EV_NONE);
+    ck_assert(g_pkt.a.rtmp.msgs[0].partial);
+    ck_assert_str_eq(info_text(), "connect('app2')");
+}
+END_TEST
+
+START_TEST(headless_body_and_header_alone)
+{
+    struct mb m = {.n = 0};
+    hdr0(&m, 3, 60, 20);
+    decode_tcp(&client, &m); /* the header alone: TCP, as tshark shows it */
+    ck_assert_int_ne(g_pkt.app, P_RTMP);
+    struct mb body = {.n = 0};
+    amf_str(&body, "publish");
+    amf_num(&body, 5);
+    put8(&body, 5); /* null */
+    amf_str(&body, "stream1");
+    amf_str(&body, "live");
+    decode_tcp(&client, &body);
+    ck_assert_int_eq(g_pkt.app, P_RTMP);
+    ck_assert(g_pkt.a.rtmp.headless);
+    ck_assert_str_eq(info_text(), "publish('stream1')");
+    ck_assert_ptr_nonnull(strstr(json_text(P_RTMP), "\"csid\":null"));
+}
+END_TEST
+
+START_TEST(header_forms)
+{
+    struct mb m = {.n = 0};
+    /* csid 65 in the two-byte form, extended timestamp */
+    put8(&m, 0x00);
+    put8(&m, 1);
+    put24(&m, 0xffffff);
+    put24(&m, 4);
+    put8(&m, 5);
+    put32(&m, 0);
+    put32(&m, 0x01000000);
+    put32(&m, 2500000);
+    /* csid 320 in the three-byte form (64 + 0 + 256 * 1): Set Peer Bandwidth */
+    put8(&m, 0x01);
+    put8(&m, 0);
+    put8(&m, 1);
+    put24(&m, 0);
+    put24(&m, 5);
+    put8(&m, 6);
+    put32(&m, 0);
+    put32(&m, 5000000);
+    put8(&m, 2);
+    /* fmt 1 (no stream id): User Control Stream Begin 1 */
+    put8(&m, 0x42);
+    put24(&m, 0);
+    put24(&m, 6);
+    put8(&m, 4);
+    put16(&m, 0);
+    put32(&m, 1);
+    decode_tcp(&server, &m);
+    ck_assert_int_eq(g_pkt.event, EV_NONE);
+    const struct ws_rtmp *r = &g_pkt.a.rtmp;
+    ck_assert_uint_eq(r->nmsgs, 3);
+    ck_assert_uint_eq(r->msgs[0].csid, 65);
+    ck_assert_uint_eq(r->msgs[0].timestamp, 0x01000000);
+    ck_assert_uint_eq(r->msgs[1].csid, 320);
+    ck_assert_uint_eq(r->msgs[2].fmt, 1);
+    ck_assert_str_eq(info_text(), "Window Acknowledgement Size 2500000|"
+                                  "Set Peer Bandwidth 5000000,Dynamic|Stream Begin 1");
+}
+END_TEST
+
+START_TEST(malformed_amf0)
+{
+    /* a string length past the message */
+    struct mb body = {.n = 0}, m = {.n = 0};
+    amf_str(&body, "play");
+    amf_num(&body, 2);
+    put8(&body, 2);
+    put16(&body, 0x7fff);
+    put(&body, "abc", 3);
+    hdr0(&m, 8, (uint32_t)body.n, 20);
+    put(&m, body.b, body.n);
+    decode_tcp(&client, &m);
+    ck_assert_int_eq(g_pkt.app, P_RTMP);
+    ck_assert_int_eq(g_pkt.event, EV_BAD_APP);
+    ck_assert_str_eq(info_text(), "play()");
+    /* objects nested 40 deep */
+    body.n = 0;
+    m.n = 0;
+    amf_str(&body, "deep");
+    amf_num(&body, 3);
+    for (int i = 0; i < 40; i++) {
+        put8(&body, 3);
+        amf_key(&body, "k");
+    }
+    put8(&body, 5);
+    for (int i = 0; i < 40; i++)
+        amf_end(&body);
+    hdr0(&m, 8, (uint32_t)body.n, 20);
+    put(&m, body.b, body.n);
+    decode_tcp(&client, &m);
+    ck_assert_int_eq(g_pkt.event, EV_BAD_APP);
+    /* an unknown AMF0 marker */
+    body.n = 0;
+    m.n = 0;
+    amf_str(&body, "x");
+    amf_num(&body, 3);
+    put8(&body, 0x42);
+    hdr0(&m, 8, (uint32_t)body.n, 20);
+    put(&m, body.b, body.n);
+    decode_tcp(&client, &m);
+    ck_assert_int_eq(g_pkt.event, EV_BAD_APP);
+}
+END_TEST
+
+START_TEST(caplen_sweep_connect)
+{
+    struct mb m = {.n = 0}, body = {.n = 0};
+    connect_body(&body, "live", "rtmp://h/live");
+    hdr0(&m, 2, 4, 1);
+    put32(&m, 4096);
+    hdr0(&m, 3, (uint32_t)body.n, 20);
+    put(&m, body.b, body.n);
+    static uint8_t copy[512];
+    size_t n = tcp_frame(&client, m.b, m.n);
+    memcpy(copy, frame, n);
+    caplen_sweep(copy, n, P_RTMP);
+}
+END_TEST
+
+static void collect(const struct txn *x, void *arg)
+{
+    const struct txn **out = arg;
+    out[x->id] = x;
+}
+
+START_TEST(command_transactions)
+{
+    struct app_tracker *t = app_tracker_new(16);
+    struct flow f;
+    memset(&f, 0, sizeof f);
+    f.id = 3;
+    struct app_ctx ctx = {.t = t, .number = 1, .ts_ns = 1000, .flow = &f};
+    struct mb m = {.n = 0}, body = {.n = 0};
+    connect_body(&body, "live", "rtmp://h/live");
+    hdr0(&m, 3, (uint32_t)body.n, 20);
+    put(&m, body.b, body.n);
+    decode_tcp(&client, &m);
+    proto_get(P_RTMP)->app->track(&ctx, &g_pkt, layer_of(P_RTMP));
+    body.n = m.n = 0;
+    amf_str(&body, "_result");
+    amf_num(&body, 1);
+    put8(&body, 5);
+    put8(&body, 3);
+    amf_key(&body, "code");
+    amf_str(&body, "NetConnection.Connect.Success");
+    amf_end(&body);
+    hdr0(&m, 3, (uint32_t)body.n, 20);
+    put(&m, body.b, body.n);
+    decode_tcp(&server, &m);
+    ck_assert_str_eq(info_text(), "_result('NetConnection.Connect.Success')");
+    ctx.number = 2;
+    ctx.ts_ns = 5000;
+    proto_get(P_RTMP)->app->track(&ctx, &g_pkt, layer_of(P_RTMP));
+    ck_assert_uint_eq(app_tracker_txn_count(t), 1);
+    const struct txn *x[4] = {NULL};
+    app_tracker_foreach_txn(t, collect, x);
+    ck_assert(x[0]->done);
+    ck_assert_str_eq(x[0]->what, "connect('live')");
+    ck_assert_str_eq(x[0]->result, "_result NetConnection.Connect.Success");
+    ck_assert_uint_eq(x[0]->msgs[1].packet, 2);
+    /* publish (txn 5) is answered by onStatus (txn 0) */
+    body.n = m.n = 0;
+    amf_str(&body, "publish");
+    amf_num(&body, 5);
+    put8(&body, 5);
+    amf_str(&body, "cam");
+    hdr0(&m, 8, (uint32_t)body.n, 20);
+    put(&m, body.b, body.n);
+    decode_tcp(&client, &m);
+    ctx.number = 3;
+    proto_get(P_RTMP)->app->track(&ctx, &g_pkt, layer_of(P_RTMP));
+    body.n = m.n = 0;
+    amf_str(&body, "onStatus");
+    amf_num(&body, 0);
+    put8(&body, 5);
+    put8(&body, 3);
+    amf_key(&body, "level");
+    amf_str(&body, "status");
+    amf_key(&body, "code");
+    amf_str(&body, "NetStream.Publish.Start");
+    amf_end(&body);
+    hdr0(&m, 5, (uint32_t)body.n, 20);
+    put(&m, body.b, body.n);
+    decode_tcp(&server, &m);
+    ctx.number = 4;
+    proto_get(P_RTMP)->app->track(&ctx, &g_pkt, layer_of(P_RTMP));
+    ck_assert_uint_eq(app_tracker_txn_count(t), 2);
+    app_tracker_foreach_txn(t, collect, x);
+    ck_assert(x[1]->done);
+    ck_assert_str_eq(x[1]->what, "publish('cam')");
+    ck_assert_str_eq(x[1]->result, "onStatus NetStream.Publish.Start");
+    app_tracker_free(t);
+}
+END_TEST
+
+static Suite *rtmp_suite(void)
+{
+    Suite *s = suite_create("rtmp");
+    TCase *tc = tcase_create("rtmp");
+    tcase_add_test(tc, handshake_phases);
+    tcase_add_test(tc, set_chunk_size_and_connect);
+    tcase_add_test(tc, chunked_at_128);
+    tcase_add_test(tc, headless_body_and_header_alone);
+    tcase_add_test(tc, header_forms);
+    tcase_add_test(tc, malformed_amf0);
+    tcase_add_test(tc, caplen_sweep_connect);
+    tcase_add_test(tc, command_transactions);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(rtmp_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    free(g_copy);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
