@@ -81,11 +81,14 @@ check: deps
 	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-app.sh
 	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-terminal-safety.sh
 	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/corpus-sweep.sh
+	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/ui/run.sh
 	$(MAKE) --no-print-directory tsan
 	@echo "make check: all test layers passed"
 
 # The ring alone (two-thread stress), then the whole capture -> ring ->
-# decoder pipeline on a generated capture, under ThreadSanitizer.
+# decoder pipeline on a generated capture, under ThreadSanitizer; last the
+# UI's snapshot path (its request loop without a terminal, while the decoder
+# is still reading the capture).
 tsan:
 	$(MAKE) --no-print-directory BUILD=$(TSAN_DIR) OPT="-O1 -g" SAN="-fsanitize=thread" \
 	    $(TSAN_DIR)/test/check_ring $(TSAN_DIR)/wirescope
@@ -95,6 +98,7 @@ tsan:
 	build/gen-pcap -o build/tsan.pcap -n 200000 -c 2000 2>/dev/null
 	TSAN_OPTIONS=halt_on_error=1 $(TSAN_DIR)/wirescope --ring 1 -r build/tsan.pcap --conns >/dev/null
 	TSAN_OPTIONS=halt_on_error=1 $(TSAN_DIR)/wirescope --ring 1 -r - --flows <build/tsan.pcap >/dev/null
+	TSAN_OPTIONS=halt_on_error=1 WIRESCOPE_UI_SELFTEST=3000 $(TSAN_DIR)/wirescope --ring 1 -r build/tsan.pcap >/dev/null
 
 # libFuzzer over the whole decode path (FUZZ_SECONDS, default 60), seeded
 # from the tcpdump corpus and our own captures; crashes land in

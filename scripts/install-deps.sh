@@ -2,7 +2,7 @@
 # Installs the Debian packages wirescope's build and tests need, only those
 # missing. Safe to run repeatedly; does nothing when all are present.
 set -eu
-pkgs="build-essential pkg-config libpcap-dev libncurses-dev check tmux clang python3 tcpdump iproute2 groff-base mandoc bash-completion"
+pkgs="build-essential pkg-config libpcap-dev libncurses-dev check tmux clang python3 tcpdump iproute2 groff-base mandoc bash-completion curl"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

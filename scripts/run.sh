@@ -1,7 +1,7 @@
 #!/bin/sh
-# `make run`: live capture on the default interface when this user may
-# capture; otherwise the bundled sample capture, so there is always
-# something to see.
+# `make run`: the terminal UI, live on the default interface when this user
+# may capture; otherwise how to get that permission, and the UI on the
+# bundled sample capture, with a notice on its message line.
 set -u
 cd "$(dirname "$0")/.."
 sample=test/fixtures/http.pcap
@@ -9,5 +9,13 @@ sample=test/fixtures/http.pcap
 if ./wirescope -D >/dev/null 2>&1 && ./wirescope -c 1 --duration 1 --packets >/dev/null 2>&1; then
     exec ./wirescope "$@"
 fi
-echo "wirescope: no capture permission here; showing the sample capture $sample" >&2
-exec ./wirescope -r "$sample" "$@"
+cat >&2 <<MSG
+wirescope: no permission to capture here. To capture live, either
+    sudo make run
+or give the binary the capture capabilities once:
+    sudo setcap cap_net_raw,cap_net_admin=eip ./wirescope   (or: sudo make install-setcap)
+Showing the bundled sample capture $sample instead.
+MSG
+sleep 2
+WIRESCOPE_NOTICE="no capture permission: showing $sample (sudo make run, or setcap cap_net_raw,cap_net_admin=eip ./wirescope)" \
+    exec ./wirescope -r "$sample" "$@"

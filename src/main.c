@@ -18,10 +18,12 @@
 #include "wirescope/flow.h"
 #include "wirescope/privdrop.h"
 #include "wirescope/render.h"
+#include "wirescope/rtp_stats.h"
 #include "wirescope/render_exchange.h"
 #include "wirescope/sanitize.h"
 #include "wirescope/ring.h"
 #include "wirescope/store.h"
+#include "wirescope/ui.h"
 #include "wirescope/xalloc.h"
 
 #ifndef WIRESCOPE_VERSION
@@ -29,7 +31,7 @@
 #endif
 
 enum mode { MODE_PACKETS, MODE_FLOWS, MODE_CONNS, MODE_LADDER, MODE_FOLLOW,
-            MODE_TRANSACTIONS };
+            MODE_TRANSACTIONS, MODE_RTP_STREAMS, MODE_UI };
 
 struct options {
     struct capture_opts cap;
@@ -48,6 +50,9 @@ struct options {
     uint64_t ladder_id;
     bool ladder_flow; /* --ladder flow:ID: a flow's exchange, not a TCP connection */
     int modes_given;
+    bool conn_given;  /* --conn ID: the UI opens on connection ID */
+    uint64_t conn_id;
+    long ui_selftest; /* WIRESCOPE_UI_SELFTEST=N: the UI's requests, headless */
 };
 
 enum {
@@ -65,8 +70,10 @@ enum {
     OPT_VERIFY_CSUM,
     OPT_VERSION,
     OPT_TRANSACTIONS,
+    OPT_RTP_STREAMS,
     OPT_MAX_TXNS,
     OPT_DISABLE_PROTO,
+    OPT_CONN,
 };
 
 static const struct option long_options[] = {
@@ -92,8 +99,10 @@ static const struct option long_options[] = {
     {"ring", required_argument, NULL, OPT_RING},
     {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
     {"transactions", no_argument, NULL, OPT_TRANSACTIONS},
+    {"rtp-streams", no_argument, NULL, OPT_RTP_STREAMS},
     {"max-transactions", required_argument, NULL, OPT_MAX_TXNS},
     {"disable-protocol", required_argument, NULL, OPT_DISABLE_PROTO},
+    {"conn", required_argument, NULL, OPT_CONN},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -104,11 +113,15 @@ static void usage(FILE *out)
     fputs(
         "Usage: wirescope [-i IFACE] [-r FILE|-] [-w FILE] [-c COUNT] [-s SNAPLEN]\n"
         "                 [-B KiB] [-p] [-Z USER] [-n] [-D]\n"
-        "                 [--packets | --flows | --conns | --transactions |\n"
+        "                 [--packets | --flows | --conns | --transactions | --rtp-streams |\n"
         "                  --ladder ID | --follow ID] [--json] [--verify-checksums]\n"
         "                 [--disable-protocol NAME] [--max-transactions N]\n"
         "                 [--duration SEC] [--mem MiB] [--ring MiB] [--max-flows N]\n"
-        "                 [--max-conns N] [BPF expression ...]\n"
+        "                 [--max-conns N] [--conn ID] [BPF expression ...]\n"
+        "\n"
+        "With no output option and a terminal on stdin and stdout, wirescope opens\n"
+        "its full-screen UI (press ? there for the keys); otherwise (output to a\n"
+        "pipe or a file) it prints the packet list, as --packets does.\n"
         "\n"
         "Input (default: live capture on the first interface libpcap lists)\n"
         "  -i IFACE       capture live on IFACE          -D  list interfaces\n"
@@ -118,13 +131,15 @@ static void usage(FILE *out)
         "  --duration SEC stop after SEC seconds\n"
         "  BPF expression capture filter, as tcpdump(1) takes it\n"
         "Output\n"
-        "  --packets      one line per packet (default until the terminal UI)\n"
+        "  --packets      one line per packet (the default without a terminal)\n"
+        "  --conn ID      open the UI on TCP connection ID (as --conns numbers them)\n"
         "  --flows        conversation table at the end\n"
         "  --conns        TCP connections: states, close, RTT, analysis counts\n"
         "  --ladder ID    ladder diagram and timeline of TCP connection ID\n"
         "  --ladder flow:ID  ladder of flow ID's messages (UDP, DNS, DHCP, FTP...)\n"
         "  --follow ID    reassembled byte streams of TCP connection ID\n"
         "  --transactions request/response pairs (HTTP, DNS, DHCP, RTSP, FTP, STUN)\n"
+        "  --rtp-streams  RTP streams per SSRC: packets, loss, jitter (RFC 3550)\n"
         "  --disable-protocol NAME  do not decode NAME (dns, http, ...), as tshark\n"
         "  --json         JSON Lines instead of text\n"
         "  -w FILE        also save every captured packet to FILE (pcap)\n"
@@ -192,6 +207,22 @@ static char *join_args(int argc, char **argv)
     return s;
 }
 
+/* Without an output option the terminal UI runs when both ends are a
+ * terminal; otherwise the packet list, so scripts and pipes work as before. */
+static void choose_ui(struct options *o)
+{
+    const char *selftest = getenv("WIRESCOPE_UI_SELFTEST");
+    if (selftest && *selftest)
+        o->ui_selftest = (long)parse_uint(selftest, "WIRESCOPE_UI_SELFTEST", 1, 100000000);
+    bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+    if (o->conn_given && o->modes_given)
+        fail_usage("--conn opens the terminal UI; it does not combine with --packets, --flows, ...", NULL);
+    if (o->conn_given && !tty && !o->ui_selftest)
+        fail_usage("--conn needs a terminal on stdin and stdout (for text, use --ladder ID)", NULL);
+    if (o->modes_given == 0 && (tty || o->ui_selftest) && !(o->cap.file && strcmp(o->cap.file, "-") == 0))
+        o->mode = MODE_UI;
+}
+
 static void parse_options(int argc, char **argv, struct options *o)
 {
     memset(o, 0, sizeof *o);
@@ -250,10 +281,15 @@ static void parse_options(int argc, char **argv, struct options *o)
             o->ring_given = true;
             break;
         case OPT_TRANSACTIONS: o->mode = MODE_TRANSACTIONS; o->modes_given++; break;
+        case OPT_RTP_STREAMS: o->mode = MODE_RTP_STREAMS; o->modes_given++; break;
         case OPT_MAX_TXNS: o->max_txns = parse_uint(optarg, "--max-transactions", 1, 100000000); break;
         case OPT_DISABLE_PROTO:
             if (!decode_disable_protocols(optarg))
                 fail_usage("unknown protocol for --disable-protocol", optarg);
+            break;
+        case OPT_CONN:
+            o->conn_given = true;
+            o->conn_id = parse_uint(optarg, "--conn connection id", 0, UINT32_MAX - 1);
             break;
         case OPT_MAX_FLOWS: o->max_flows = parse_uint(optarg, "--max-flows", 1, 100000000); break;
         case ':': fail_usage("option needs a value", argv[optind - 1]); break;
@@ -263,9 +299,10 @@ static void parse_options(int argc, char **argv, struct options *o)
     if (o->cap.iface && o->cap.file)
         fail_usage("-i and -r cannot be used together", NULL);
     if (o->modes_given > 1)
-        fail_usage("choose one of --packets, --flows, --conns, --transactions, --ladder, --follow", NULL);
+        fail_usage("choose one of --packets, --flows, --conns, --transactions, --rtp-streams, --ladder, --follow", NULL);
     if (o->mode == MODE_LADDER && o->json)
         fail_usage("--ladder draws text; --json is for --packets, --flows, --conns, --follow", NULL);
+    choose_ui(o);
     if (o->cap.write_file && strcmp(o->cap.write_file, "-") == 0)
         fail_usage("-w - would mix the pcap stream with wirescope's output on stdout; give a file", NULL);
     if (optind < argc)
@@ -416,8 +453,37 @@ static struct capture *open_input(const struct options *o, struct ring *ring)
     return NULL;
 }
 
+static uint64_t start_ns;
+static FILE *ui_trace_file; /* WIRESCOPE_TRACE, opened while still root */
+
+static int run_ui(const struct options *o, struct capture *cap,
+                  struct decoder *dec, struct query *q)
+{
+    struct ui_opts u = {
+        .cap = cap,
+        .dec = dec,
+        .q = q,
+        .open_conn = o->conn_given,
+        .conn_id = o->conn_id,
+        .duration = o->duration,
+        .capture_filter = o->cap.filter,
+        .notice = getenv("WIRESCOPE_NOTICE"),
+        .trace = ui_trace_file,
+        .start_ns = start_ns,
+    };
+    if (o->ui_selftest)
+        return ui_selftest(&u, o->ui_selftest);
+    return ui_run(&u);
+}
+
 static int run(struct options *o)
 {
+    const char *trace = getenv("WIRESCOPE_TRACE");
+    if (o->mode == MODE_UI && trace && *trace) {
+        ui_trace_file = fopen(trace, "w");
+        if (!ui_trace_file)
+            ws_report("cannot write the trace %s: %s", trace, strerror(errno));
+    }
     struct ring *ring = xcalloc(1, sizeof *ring);
     struct capture *cap = open_input(o, ring);
     if (!cap) {
@@ -443,7 +509,12 @@ static int run(struct options *o)
     decoder_init(dec, cap, store, flows, conns, apps);
     dec->verify_checksums = o->verify_checksums;
     dec->track_tcp = o->mode != MODE_FLOWS;
-    dec->keep_packets = o->mode == MODE_LADDER || o->mode == MODE_FOLLOW;
+    dec->keep_packets = o->mode == MODE_LADDER || o->mode == MODE_FOLLOW || o->mode == MODE_UI;
+    struct query *query = NULL;
+    if (o->mode == MODE_UI) {
+        query = xcalloc(1, sizeof *query);
+        query_init(query, dec, cap->live);
+    }
     struct batch *batch = xmalloc(sizeof *batch);
     batch_init(batch, stdout, o->json, cap->nanosecond);
     batch->apps = apps;
@@ -458,24 +529,47 @@ static int run(struct options *o)
     sigaddset(&sigs, SIGTERM);
     sigaddset(&sigs, SIGHUP);
     sigaddset(&sigs, SIGUSR1);
+    /* the UI's SIGWINCH (resize) and SIGTSTP/SIGCONT (Ctrl-Z) go to the
+     * main thread, where curses handles them */
+    sigset_t winch;
+    sigemptyset(&winch);
+    sigaddset(&winch, SIGWINCH);
+    sigaddset(&winch, SIGTSTP);
+    sigaddset(&winch, SIGCONT);
+    if (o->mode == MODE_UI)
+        pthread_sigmask(SIG_BLOCK, &winch, NULL);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     pthread_t main_thread = pthread_self();
-    dec->on_finish = wake_main_thread;
-    dec->on_finish_arg = &main_thread;
+    if (o->mode != MODE_UI) {
+        dec->on_finish = wake_main_thread;
+        dec->on_finish_arg = &main_thread;
+    }
     signal(SIGPIPE, SIG_IGN);
 
     pthread_t cap_thread, dec_thread;
     pthread_create(&dec_thread, NULL, decoder_thread, dec);
     pthread_create(&cap_thread, NULL, capture_thread, cap);
-    supervise(cap, dec, &sigs, o->duration);
+    int ui_status = 0;
+    if (o->mode == MODE_UI) {
+        pthread_sigmask(SIG_UNBLOCK, &winch, NULL);
+        ui_status = run_ui(o, cap, dec, query);
+    } else {
+        supervise(cap, dec, &sigs, o->duration);
+    }
     pthread_join(cap_thread, NULL);
     pthread_join(dec_thread, NULL);
 
-    int status = 0;
+    int status = ui_status;
+    if (query) {
+        query_destroy(query);
+        free(query);
+    }
     if (o->mode == MODE_FLOWS)
         batch_write_flows(batch, flows);
     else if (o->mode == MODE_CONNS)
         batch_write_conns(batch, conns);
+    else if (o->mode == MODE_RTP_STREAMS)
+        rtp_stats_write(apps, stdout, o->json, dec->first_ns);
     else if (o->mode == MODE_TRANSACTIONS)
         batch_write_transactions(batch, apps, dec->first_ns);
     else if (o->mode == MODE_LADDER || o->mode == MODE_FOLLOW)
@@ -508,6 +602,9 @@ static int run(struct options *o)
 
 int main(int argc, char **argv)
 {
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    start_ns = (uint64_t)t0.tv_sec * 1000000000u + (uint64_t)t0.tv_nsec;
     struct options o;
     parse_options(argc, argv, &o);
     static char outbuf[1 << 16];

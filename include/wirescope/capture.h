@@ -64,6 +64,14 @@ struct capture {
     _Atomic uint64_t iface_drops;  /* pcap_stats ps_ifdrop */
     _Atomic uint64_t write_errors;
     char error[PCAP_ERRBUF_SIZE + 128];
+    /* A new capture filter asked for by the UI: a heap string the capture
+     * thread takes (exchanging NULL in) and applies with pcap_setfilter
+     * between reads; filter_done counts the requests handled and is
+     * stored with release after filter_failed and filter_error. */
+    _Atomic(char *) filter_request;
+    _Atomic uint64_t filter_done;
+    bool filter_failed;
+    char filter_error[PCAP_ERRBUF_SIZE + 128];
 };
 
 /* Opens the source and the -w file, applies the filter. On failure returns
@@ -77,6 +85,10 @@ void capture_request_stop(struct capture *cap);
 /* Main thread, about once a second: reports a live interface going down
  * and coming back. */
 void capture_watch_link(struct capture *cap);
+/* Any thread: asks the capture thread to replace the capture filter by
+ * expr ("" accepts everything). False when a previous request is still
+ * pending. The outcome shows in filter_done / filter_failed. */
+bool capture_request_filter(struct capture *cap, const char *expr);
 /* Closes the handle and flushes/closes the -w file. */
 void capture_close(struct capture *cap);
 

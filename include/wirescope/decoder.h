@@ -14,6 +14,8 @@
 #include "wirescope/info.h"
 #include "wirescope/store.h"
 
+struct query;
+
 /* What a consumer of decoded packets (the batch writer) is handed. */
 struct decoded {
     uint64_t number;              /* packet number from 1 */
@@ -38,6 +40,9 @@ struct decoder {
     void *on_packet_arg;
     void (*on_finish)(void *arg); /* called once the ring is drained */
     void *on_finish_arg;
+    /* The terminal UI's mailbox (src/decode/query.c), or NULL: checked
+     * after every packet and in the idle wait, served after the end. */
+    struct query *query;
 
     bool verify_checksums; /* --verify-checksums: bad TCP segments skip analysis */
     /* Work a batch mode does not need can be skipped: --flows reads only

@@ -400,6 +400,37 @@ static void periodic(struct capture *cap, uint64_t *next_ms)
     dump_check(cap, true);
 }
 
+bool capture_request_filter(struct capture *cap, const char *expr)
+{
+    size_t n = strlen(expr) + 1;
+    char *copy = malloc(n);
+    if (!copy)
+        return false;
+    memcpy(copy, expr, n);
+    char *none = NULL;
+    if (!atomic_compare_exchange_strong(&cap->filter_request, &none, copy)) {
+        free(copy);
+        return false;
+    }
+    return true;
+}
+
+/* Capture thread: a filter the UI asked for, applied between reads. */
+static void apply_requested_filter(struct capture *cap)
+{
+    if (!atomic_load_explicit(&cap->filter_request, memory_order_relaxed))
+        return;
+    char *expr = atomic_exchange_explicit(&cap->filter_request, NULL, memory_order_acquire);
+    if (!expr)
+        return;
+    char err[sizeof cap->filter_error];
+    cap->filter_failed = !apply_filter(cap, expr, err, sizeof err);
+    if (cap->filter_failed)
+        snprintf(cap->filter_error, sizeof cap->filter_error, "%s", err);
+    free(expr);
+    atomic_fetch_add_explicit(&cap->filter_done, 1, memory_order_release);
+}
+
 void *capture_thread(void *arg)
 {
     struct capture *cap = arg;
@@ -408,6 +439,7 @@ void *capture_thread(void *arg)
     uint64_t next_ms = now_ms() + 1000;
     uint64_t n = 0;
     while (!atomic_load_explicit(&cap->stop, memory_order_relaxed)) {
+        apply_requested_filter(cap);
         struct pcap_pkthdr *h;
         const u_char *bytes;
         int rc = pcap_next_ex(cap->pcap, &h, &bytes);
@@ -449,6 +481,7 @@ void capture_request_stop(struct capture *cap)
 
 void capture_close(struct capture *cap)
 {
+    free(atomic_exchange(&cap->filter_request, NULL));
     dump_check(cap, true);
     if (cap->dumper) {
         pcap_dump_close(cap->dumper);

@@ -5,6 +5,7 @@
 
 #include "wirescope/checksum.h"
 #include "wirescope/decoder.h"
+#include "wirescope/query.h"
 #include "proto/proto.h"
 
 static void detach_conn_on_evict(struct flow *f, void *arg)
@@ -192,6 +193,8 @@ void *decoder_thread(void *arg)
                     CAPTURE_RUNNING &&
                 !ring_peek(d->ring, &len))
                 break;
+            if (d->query)
+                query_poll(d->query);
             ring_wait(&spins, 1000000); /* 1 ms once idle a while */
             continue;
         }
@@ -204,5 +207,7 @@ void *decoder_thread(void *arg)
     atomic_store_explicit(&d->finished, true, memory_order_release);
     if (d->on_finish)
         d->on_finish(d->on_finish_arg);
+    if (d->query)
+        query_serve_until_quit(d->query);
     return NULL;
 }

@@ -495,6 +495,16 @@ static void timeline_result(struct cellbuf *cb, const struct conn *c,
     timeline_line(cb, "state", buf);
 }
 
+void ladder_render_summary(struct cellbuf *cb, const struct conn *c)
+{
+    struct conn_times tm;
+    conn_times(c, &tm);
+    timeline_handshake(cb, c, &tm);
+    timeline_data(cb, c, &tm);
+    timeline_teardown(cb, c, &tm);
+    timeline_result(cb, c, &tm);
+}
+
 void ladder_render(struct cellbuf *cb, const struct conn *c, struct store *s,
                    int linktype)
 {
@@ -510,9 +520,94 @@ void ladder_render(struct cellbuf *cb, const struct conn *c, struct store *s,
         prev = v.v[i].ts_ns;
     }
     cellbuf_add_row(cb);
-    timeline_handshake(cb, c, &tm);
-    timeline_data(cb, c, &tm);
-    timeline_teardown(cb, c, &tm);
-    timeline_result(cb, c, &tm);
+    ladder_render_summary(cb, c);
     free(v.v);
+}
+
+/* Decodes stored packet n as a TCP segment; false when it is gone. */
+static bool load_segment(struct store *st, uint64_t n, int linktype,
+                         uint8_t *bytes, struct ws_packet *pkt)
+{
+    const struct pkt_entry *e = store_entry(st, n);
+    if (!e)
+        return false;
+    size_t got = store_read_bytes(st, n, bytes, 262144);
+    decode_reset(pkt, bytes, (uint32_t)got, e->len, linktype);
+    decode_packet(pkt);
+    return pkt->ip_proto == 6 && pkt->l4_off;
+}
+
+/* What add_segment would remember per direction after the segments before
+ * the window: the last window each side announced and its current run of
+ * duplicate ACKs, found by walking back (a bounded number of packets). */
+static void window_memory(const struct conn *c, struct store *st, int linktype,
+                          const uint64_t *pkts, size_t first,
+                          struct dir_memory mem[2], uint8_t *bytes,
+                          struct ws_packet *pkt)
+{
+    bool win_known[2] = {false, false}, run_known[2] = {false, false};
+    size_t budget = 4096;
+    for (size_t i = first; i-- > 0 && budget-- > 0;) {
+        if (win_known[0] && win_known[1] && run_known[0] && run_known[1])
+            break;
+        if (!load_segment(st, pkts[i], linktype, bytes, pkt))
+            continue;
+        const struct ws_tcp *t = &pkt->u.tcp;
+        int side = (pkt->sport == c->port[SIDE_CLIENT] &&
+                    addr_cmp(&pkt->src, &c->addr[SIDE_CLIENT]) == 0) ? SIDE_CLIENT
+                                                                      : SIDE_SERVER;
+        struct dir_memory *m = &mem[side];
+        if (!win_known[side]) {
+            uint64_t win = t->win;
+            if (!(t->flags & TCP_SYN) && c->win_scale[side] >= 0)
+                win <<= c->win_scale[side];
+            m->last_win = win;
+            m->have_win = true;
+            win_known[side] = true;
+        }
+        if (run_known[side])
+            continue;
+        const struct pkt_entry *e = store_entry(st, pkts[i]);
+        if (e && (e->ta_flags & (1u << TA_DUP_ACK))) {
+            m->dup_count++;
+        } else if (t->flags & TCP_ACK) {
+            m->last_ack_no = pkts[i] + 1;
+            run_known[side] = true;
+        }
+    }
+}
+
+int ladder_render_window(struct cellbuf *cb, const struct conn *c,
+                         struct store *s, int linktype, const uint64_t *pkts,
+                         size_t n, size_t first, size_t count)
+{
+    struct dir_memory mem[2] = {{0}, {0}};
+    uint8_t *bytes = xmalloc(262144);
+    struct ws_packet *pkt = xcalloc(1, sizeof *pkt);
+    if (first > n)
+        first = n;
+    window_memory(c, s, linktype, pkts, first, mem, bytes, pkt);
+    struct ladder_segs v = {0};
+    size_t end = count < n - first ? first + count : n;
+    for (size_t i = first; i < end; i++) {
+        if (!load_segment(s, pkts[i], linktype, bytes, pkt))
+            continue;
+        add_segment(&v, c, pkt, store_entry(s, pkts[i]), pkts[i] + 1, mem);
+    }
+    const struct pkt_entry *before = first ? store_entry(s, pkts[first - 1]) : NULL;
+    uint64_t prev = before ? before->ts_ns : 0;
+    struct conn_times tm;
+    conn_times(c, &tm);
+    int inner = inner_width(&v);
+    int rows0 = cb->rows;
+    draw_header(cb, c, inner);
+    int header_rows = cb->rows - rows0;
+    for (size_t i = 0; i < v.n; i++) {
+        draw_segment_row(cb, c, &v.v[i], prev, inner, &tm);
+        prev = v.v[i].ts_ns;
+    }
+    free(v.v);
+    free(pkt);
+    free(bytes);
+    return header_rows;
 }
