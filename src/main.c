@@ -509,6 +509,7 @@ static int run(struct options *o)
     decoder_init(dec, cap, store, flows, conns, apps);
     dec->verify_checksums = o->verify_checksums;
     dec->track_tcp = o->mode != MODE_FLOWS;
+    dec->track_apps = o->mode != MODE_FLOWS; /* flows need names, not transactions */
     dec->keep_packets = o->mode == MODE_LADDER || o->mode == MODE_FOLLOW || o->mode == MODE_UI;
     struct query *query = NULL;
     if (o->mode == MODE_UI) {

@@ -49,6 +49,9 @@ struct decoder {
      * the flow table, and only --ladder/--follow read stored packets. */
     bool track_tcp;     /* run the TCP connection tracker */
     bool keep_packets;  /* keep packets in the store */
+    /* run every application track hook (transactions, RTP statistics);
+     * false runs only those that announce flows */
+    bool track_apps;
     struct ws_packet pkt;
     /* the packet being decoded, for the flow lookup that app.c asks for
      * once the ports are known (decoder_feed's flow update happens there) */

@@ -54,6 +54,7 @@ void decoder_init(struct decoder *d, struct capture *cap, struct store *store,
     d->pkt.app_lookup = flow_app_lookup;
     d->pkt.app_lookup_arg = d;
     d->track_tcp = true;
+    d->track_apps = true;
     d->keep_packets = true;
     flow_table_on_evict(flows, detach_conn_on_evict, d);
 }
@@ -114,7 +115,8 @@ static void track_app(struct decoder *d, const struct ws_packet *pkt,
     for (unsigned i = 0; i < pkt->nlayers; i++) {
         const struct ws_layer *l = &pkt->layers[i];
         const struct proto_desc *pd = proto_get((enum ws_proto)l->proto);
-        if (pd && pd->app && pd->app->track)
+        if (pd && pd->app && pd->app->track &&
+            (d->track_apps || pd->app->announces_flows))
             pd->app->track(&ctx, pkt, l);
     }
 }

@@ -9,6 +9,15 @@ void sanitize_bytes(struct textbuf *tb, const uint8_t *p, size_t n,
 {
     static const char hex[] = "0123456789abcdef";
     for (size_t i = 0; i < n; i++) {
+        /* a run of printable ASCII goes in one copy */
+        size_t run = i;
+        while (run < n && p[run] >= 0x20 && p[run] < 0x7f && p[run] != '\\')
+            run++;
+        if (run > i) {
+            tb_putn(tb, (const char *)p + i, run - i);
+            i = run - 1;
+            continue;
+        }
         uint8_t b = p[i];
         if (keep_lines && b == '\r' && i + 1 < n && p[i + 1] == '\n')
             continue; /* the \n that follows ends the line */

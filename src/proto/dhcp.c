@@ -940,7 +940,7 @@ static void dhcp_track(struct app_ctx *ctx, const struct ws_packet *pkt,
 static const uint16_t dhcp_ports[] = {BOOTPS_PORT, BOOTPC_PORT, 0};
 
 static const struct app_hooks dhcp_hooks = {
-    APP_UDP, dhcp_ports, NULL, dhcp_protocol, dhcp_info, dhcp_json, dhcp_track,
+    APP_UDP, dhcp_ports, NULL, dhcp_protocol, dhcp_info, dhcp_json, dhcp_track, false,
 };
 
 const struct proto_desc proto_dhcp = {P_DHCP, "DHCP", "Dynamic Host Configuration Protocol",

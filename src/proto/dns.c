@@ -1546,7 +1546,7 @@ static void dns_track(struct app_ctx *ctx, const struct ws_packet *pkt,
 static const uint16_t dns_ports[] = {DNS_PORT, MDNS_PORT, LLMNR_PORT, 0};
 
 static const struct app_hooks dns_hooks = {
-    APP_TCP | APP_UDP, dns_ports, dns_probe, dns_protocol, dns_info, dns_json, dns_track,
+    APP_TCP | APP_UDP, dns_ports, dns_probe, dns_protocol, dns_info, dns_json, dns_track, false,
 };
 
 const struct proto_desc proto_dns = {P_DNS, "DNS", "Domain Name System", dns_dissect,

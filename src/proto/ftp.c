@@ -648,6 +648,7 @@ static const struct app_hooks ftp_hooks = {
     .info = ftp_info,
     .json = ftp_json,
     .track = ftp_track,
+    .announces_flows = true,
 };
 
 const struct proto_desc proto_ftp = {P_FTP, "FTP", "File Transfer Protocol (FTP)",

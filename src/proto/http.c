@@ -134,6 +134,10 @@ static bool is_status_line(const uint8_t *p, size_t n, bool strict)
 static bool starts_message(const uint8_t *p, size_t n, bool strict)
 {
     size_t len, next;
+    /* methods and "HTTP/" start with a capital letter: most segments (body
+     * bytes, other protocols) are turned away without a scan for the EOL */
+    if (n == 0 || p[0] < 'A' || p[0] > 'Z')
+        return false;
     if (!find_eol(p, n, &len, &next))
         return false;
     return is_request_line(p, len, strict) || is_status_line(p, len, strict);

@@ -62,6 +62,9 @@ struct app_hooks {
      * expected flows, per-flow state (include/wirescope/app.h). NULL = none. */
     void (*track)(struct app_ctx *ctx, const struct ws_packet *pkt,
                   const struct ws_layer *l);
+    /* The track hook announces flows (app_expect): it runs even when the
+     * decoder keeps no transactions (--flows), so the flows are named. */
+    bool announces_flows;
 };
 
 /* One descriptor per file; registry.c lists them all. */

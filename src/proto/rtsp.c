@@ -833,6 +833,7 @@ static const struct app_hooks rtsp_hooks = {
     .info = rtsp_info,
     .json = rtsp_json,
     .track = rtsp_track,
+    .announces_flows = true,
 };
 
 const struct proto_desc proto_rtsp = {P_RTSP, "RTSP", "Real Time Streaming Protocol",

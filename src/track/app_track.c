@@ -139,7 +139,7 @@ static void copy_clean(char *dst, size_t size, const char *src)
     char tmp[256];
     struct textbuf tb;
     tb_init(&tb, tmp, sizeof tmp);
-    sanitize_bytes(&tb, (const uint8_t *)src, strlen(src), false);
+    sanitize_bytes(&tb, (const uint8_t *)src, strnlen(src, size - 1), false);
     size_t n = tb.len < size - 1 ? tb.len : size - 1;
     memcpy(dst, tmp, n);
     dst[n] = 0;
@@ -349,6 +349,8 @@ static bool endpoint_matches(const struct expectation *e,
 
 void app_tracker_new_flow(struct app_tracker *t, struct flow *f)
 {
+    if (!t->expect_seq)
+        return; /* nothing was ever announced: most captures */
     for (int i = 0; i < EXPECT_MAX; i++) {
         struct expectation *e = &t->expect[i];
         if (!e->used || e->ip_proto != f->key.proto)
