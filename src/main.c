@@ -509,7 +509,10 @@ static int run(struct options *o)
     decoder_init(dec, cap, store, flows, conns, apps);
     dec->verify_checksums = o->verify_checksums;
     dec->track_tcp = o->mode != MODE_FLOWS;
-    dec->track_apps = o->mode != MODE_FLOWS; /* flows need names, not transactions */
+    /* Transactions and RTP statistics only where something reads them; the
+     * other modes run just the hooks that name announced flows. */
+    dec->track_apps = o->mode == MODE_TRANSACTIONS || o->mode == MODE_RTP_STREAMS ||
+                      o->mode == MODE_LADDER || o->mode == MODE_UI;
     dec->keep_packets = o->mode == MODE_LADDER || o->mode == MODE_FOLLOW || o->mode == MODE_UI;
     struct query *query = NULL;
     if (o->mode == MODE_UI) {
