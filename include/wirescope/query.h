@@ -36,6 +36,7 @@ enum query_view {
     QV_FLOWS,     /* the conversations, sorted */
     QV_CONNS,     /* the TCP connections in id order */
     QV_CONN,      /* one connection: header plus a pane */
+    QV_EXCHANGE,  /* one flow's exchange as a ladder (UDP, DNS, DHCP, FTP...) */
 };
 
 enum conn_pane { PANE_LADDER = 0, PANE_TIMELINE, PANE_FOLLOW, PANE_COUNT };
@@ -63,7 +64,8 @@ struct query_req {
     int64_t top;        /* first row shown, or QUERY_FOLLOW */
     int64_t sel;        /* selected row (clamped by the decoder) */
     int64_t limit;      /* rows beyond this are not shown (pause); -1 none */
-    uint64_t id;        /* QV_DETAIL: packet (from 1); QV_CONN: conn id */
+    uint64_t id;        /* QV_DETAIL: packet (from 1); QV_CONN: conn id;
+                           QV_EXCHANGE: flow id */
     enum flow_sort sort;
     bool sort_asc;      /* smallest first (default: largest first) */
     /* QV_CONN */

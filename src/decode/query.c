@@ -572,6 +572,7 @@ static void serve(struct query *q, uint64_t seq)
     case QV_FLOWS: qv_flows(p, r, o); break;
     case QV_CONNS: qv_conns(p, r, o); break;
     case QV_CONN: qv_conn(p, r, o); break;
+    case QV_EXCHANGE: qv_exchange(p, r, o); break;
     case QV_NONE: break;
     }
     fill_stats(p, &o->st);

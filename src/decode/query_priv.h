@@ -133,6 +133,9 @@ void qv_flows(struct query_private *p, const struct query_req *r,
               struct query_resp *out);
 void qv_conns(struct query_private *p, const struct query_req *r,
               struct query_resp *out);
+/* One flow's exchange ladder (--ladder flow:ID) in a scrolling body. */
+void qv_exchange(struct query_private *p, const struct query_req *r,
+                 struct query_resp *o);
 void qv_conn(struct query_private *p, const struct query_req *r,
              struct query_resp *out);
 /* Reads and decodes stored packet n (from 0) into p->pkt; false when its

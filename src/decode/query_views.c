@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "decode/query_priv.h"
+#include "wirescope/render_exchange.h"
 #include "wirescope/render_follow.h"
 #include "wirescope/render_timeline.h"
 #include "wirescope/sanitize.h"
@@ -1142,4 +1143,42 @@ void qv_conn(struct query_private *p, const struct query_req *r,
     case PANE_FOLLOW: follow_pane(p, r, o, c); break;
     default: ladder_pane(p, r, o, c); break;
     }
+}
+
+/* --- one flow's exchange --- */
+
+struct flow_by_id {
+    uint64_t id;
+    const struct flow *found;
+};
+
+static void match_flow(const struct flow *f, void *arg)
+{
+    struct flow_by_id *w = arg;
+    if (f->id == w->id)
+        w->found = f;
+}
+
+void qv_exchange(struct query_private *p, const struct query_req *r,
+                 struct query_resp *o)
+{
+    struct flow_by_id w = {r->id, NULL};
+    flow_table_foreach_by_id(p->dec->flows, match_flow, &w);
+    char buf[200];
+    if (!w.found) {
+        snprintf(buf, sizeof buf, "no flow %llu (evicted, or not seen yet)",
+                 (unsigned long long)r->id);
+        note_row(&o->head, buf);
+        return;
+    }
+    o->found = true;
+    o->sel_flow = w.found->id;
+    const char *app = w.found->app ? decode_proto_name((enum ws_proto)w.found->app) : "no application protocol";
+    snprintf(buf, sizeof buf, "Flow %llu  %s  (the same ladder as --ladder flow:%llu)",
+             (unsigned long long)w.found->id, app, (unsigned long long)w.found->id);
+    cellbuf_put(&o->head, cellbuf_add_row(&o->head), 0, buf, ROLE_HEADER);
+    struct cellbuf *tmp = &p->tmp;
+    scratch_reset(tmp, o->body.width, r->ascii);
+    exchange_ladder_render(tmp, w.found, p->dec->apps, p->dec->store, p->dec->cap->linktype);
+    scroll_pane(r, o, tmp);
 }

@@ -575,7 +575,8 @@ static bool wants_refresh(const struct ui *ui)
 {
     return !ui->have_stats || ui->o->cap->live || !ui->st.finished || ui->st.filtering ||
            ui->st.saving || (ui->fr.valid && !ui->fr.found &&
-                             (ui->fr.view == QV_CONN || ui->fr.view == QV_DETAIL));
+                             (ui->fr.view == QV_CONN || ui->fr.view == QV_DETAIL ||
+                              ui->fr.view == QV_EXCHANGE));
 }
 
 static void tick(struct ui *ui, uint64_t now)

@@ -62,7 +62,7 @@ struct view_class {
 };
 
 extern const struct view_class view_packets, view_detail, view_flows,
-    view_conns, view_conn;
+    view_conns, view_conn, view_exchange;
 
 struct view_state {
     const struct view_class *cls;

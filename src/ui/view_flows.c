@@ -38,9 +38,9 @@ static int flows_action(struct ui *ui, struct view_state *v, enum action a)
         if (!ui->fr.valid || ui->fr.view != QV_FLOWS || ui->fr.sel_flow == UINT64_MAX)
             return 0;
         if (ui->fr.sel_conn == UINT64_MAX) {
-            ui_message(ui, "flow %llu is not a tracked TCP connection (its exchange: wirescope --ladder flow:%llu)",
-                       (unsigned long long)ui->fr.sel_flow, (unsigned long long)ui->fr.sel_flow);
-            return UI_REDRAW;
+            /* not a TCP connection: the flow's exchange as a ladder */
+            ui_push(ui, &view_exchange, ui->fr.sel_flow);
+            return UI_REQUEST;
         }
         ui_push(ui, &view_conn, ui->fr.sel_conn);
         return UI_REQUEST;

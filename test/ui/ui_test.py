@@ -321,6 +321,45 @@ def test_ladder_and_timeline():
     p.kill()
 
 
+def test_exchange():
+    """Enter on a flow that is not a TCP connection opens its exchange: the
+    DHCP DORA between the client's MAC and the server, checked against
+    tshark's fields for the same capture (test/app/exchange)."""
+    rows = []
+    with open("test/app/exchange/dhcp.tshark.tsv") as f:
+        lines = [l.rstrip("\n") for l in f if not l.startswith("#")]
+    head = lines[0].split("\t")
+    rows = [dict(zip(head, l.split("\t"))) for l in lines[1:]]
+    p = wirescope("-r test/app/dhcp/dhcp.pcap")
+    if not started(p):
+        check("exchange: UI starts on dhcp.pcap", False, p.screen())
+        p.kill()
+        return
+    p.keys("2")
+    p.wait("DHCP", 5)
+    p.keys("Enter")
+    s = p.wait(re.compile(r"Flow (\d+)  DHCP(.|\n)*messages"), 5)
+    if not check("Enter on a DHCP flow opens its exchange ladder", s is not None, p.screen()):
+        p.kill()
+        return
+    flow = re.search(r"Flow (\d+)  DHCP", s).group(1)
+    ids = {r["dhcp.id"] for r in rows if r["udp.stream"] == flow and r["dhcp.id"]}
+    want = [(r["frame.number"], r["dhcp.type"] == "1") for r in rows if r["dhcp.id"] in ids]
+    got = []
+    for l in s.split("\n"):
+        m = re.search(r"\|(-+ .* -*>|<-+ .* -+)\|\s+#(\d+)", l)
+        if m:
+            got.append((m.group(2), m.group(1).endswith(">")))
+    check("exchange of flow %s: arrows for tshark's frames %s, requests pointing right"
+          % (flow, [w[0] for w in want]), got == want, "got %s" % got)
+    mac = next(r["dhcp.hw.mac_addr"].split("|")[0] for r in rows if r["dhcp.id"] in ids)
+    check("exchange header names the client by its MAC %s" % mac, ("client " + mac) in s, s)
+    p.keys("Escape")
+    s = p.wait("Bytes", 5)
+    check("Esc goes back to the flows", s is not None, p.screen())
+    p.kill()
+
+
 def test_filters():
     for cap, expr, count in FILTER_COUNTS:
         p = wirescope("-r %s" % cap)
@@ -583,7 +622,8 @@ def main():
     # exit (and race the next test) whenever a test's session ends
     tmux("new-session", "-d", "-s", "keeper", "sleep 3600")
     try:
-        for test in (test_packet_list, test_detail, test_ladder_and_timeline, test_filters,
+        for test in (test_packet_list, test_detail, test_ladder_and_timeline, test_exchange,
+                     test_filters,
                      test_resize, test_help, test_quit_and_signals, test_no_color_ascii,
                      test_terminal_safety, test_live_loopback):
             try:
