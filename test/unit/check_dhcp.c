@@ -85,31 +85,13 @@ static void opt32(struct mb *m, uint8_t code, uint32_t v)
 
 /* ---- decoding ---- */
 
-static void dump_frame(const uint8_t *frame, uint32_t caplen, uint32_t len)
-{
-    const char *path = getenv("WS_TEST_PCAP");
-    if (!path)
-        return;
-    FILE *f = fopen(path, "ab");
-    if (!f)
-        return;
-    if (ftell(f) == 0) {
-        const uint32_t gh[6] = {0xa1b2c3d4, 2 | 4u << 16, 0, 0, 262144, 1};
-        fwrite(gh, sizeof gh, 1, f);
-    }
-    const uint32_t rh[4] = {1700000000, 0, caplen, len};
-    fwrite(rh, sizeof rh, 1, f);
-    fwrite(frame, 1, caplen, f);
-    fclose(f);
-}
-
 static void run(const uint8_t *frame, uint32_t caplen, uint32_t len, bool fields)
 {
     free(copy);
     copy = malloc(caplen ? caplen : 1);
     ck_assert_ptr_nonnull(copy);
     memcpy(copy, frame, caplen);
-    dump_frame(frame, caplen, len);
+    pb_dump_frame(frame, caplen, len);
     pb_decode(pkt, copy, caplen, len, fields);
 }
 

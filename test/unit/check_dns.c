@@ -125,24 +125,6 @@ static void rr_end(struct mb *m, size_t lenpos)
 /* ---- decoding ---- */
 
 /* WS_TEST_PCAP: every frame decoded is appended there (for tshark). */
-static void dump_frame(const uint8_t *frame, uint32_t caplen, uint32_t len)
-{
-    const char *path = getenv("WS_TEST_PCAP");
-    if (!path)
-        return;
-    FILE *f = fopen(path, "ab");
-    if (!f)
-        return;
-    if (ftell(f) == 0) {
-        const uint32_t gh[6] = {0xa1b2c3d4, 2 | 4u << 16, 0, 0, 262144, 1};
-        fwrite(gh, sizeof gh, 1, f);
-    }
-    const uint32_t rh[4] = {1700000000, 0, caplen, len};
-    fwrite(rh, sizeof rh, 1, f);
-    fwrite(frame, 1, caplen, f);
-    fclose(f);
-}
-
 /* Decodes the first caplen bytes of frame (of wire length len), copied into
  * a buffer of exactly caplen bytes so that ASan catches any read past it. */
 static void run(const uint8_t *frame, uint32_t caplen, uint32_t len, bool fields)
@@ -151,7 +133,7 @@ static void run(const uint8_t *frame, uint32_t caplen, uint32_t len, bool fields
     copy = malloc(caplen ? caplen : 1);
     ck_assert_ptr_nonnull(copy);
     memcpy(copy, frame, caplen);
-    dump_frame(frame, caplen, len);
+    pb_dump_frame(frame, caplen, len);
     pb_decode(pkt, copy, caplen, len, fields);
 }
 

@@ -6,6 +6,8 @@
 
 #include <pcap/dlt.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -85,6 +87,26 @@ static inline size_t pb_tcp4(uint8_t *out, const struct pb_ends *e,
     pb_be16(t + 14, 65535);
     memcpy(t + 20, payload, n);
     return off + 20 + n;
+}
+
+/* With WS_TEST_PCAP=file in the environment, appends the frame to that
+ * pcap, so the suite's packets can be shown to tshark. */
+static inline void pb_dump_frame(const uint8_t *frame, uint32_t caplen, uint32_t len)
+{
+    const char *path = getenv("WS_TEST_PCAP");
+    if (!path)
+        return;
+    FILE *f = fopen(path, "ab");
+    if (!f)
+        return;
+    if (ftell(f) == 0) {
+        const uint32_t gh[6] = {0xa1b2c3d4, 2 | 4u << 16, 0, 0, 262144, 1};
+        fwrite(gh, sizeof gh, 1, f);
+    }
+    const uint32_t rh[4] = {1700000000, 0, caplen, len};
+    fwrite(rh, sizeof rh, 1, f);
+    fwrite(frame, 1, caplen, f);
+    fclose(f);
 }
 
 /* Decodes frame[0..caplen) of wire length len as Ethernet into pkt. */
