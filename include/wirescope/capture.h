@@ -51,6 +51,7 @@ struct capture {
     bool offsets_valid; /* cap_rec.file_off usable (classic pcap file) */
     uint64_t next_off;  /* file offset of the next record header */
     int file_fd;        /* fd of the -r file for reading bytes back, or -1 */
+    char *read_buffer;  /* stdio buffer of the -r stream; freed after pcap_close */
     const char *source; /* interface or file name for messages */
     const char *write_path; /* the -w file */
     uint64_t count_limit;

@@ -37,6 +37,30 @@ static void probe_file_format(struct capture *cap, const char *path)
     cap->next_off = 24; /* after the file header */
 }
 
+enum { FILE_READ_BUFFER = 1 << 16 };
+
+/*
+ * stdio's default 4 KiB buffer costs one read(2) per ~4 packets, a third of
+ * a plain read loop's time; 64 KiB cuts the system time by two thirds while
+ * staying in L2 (1 MiB was slower: each refill missed the cache). glibc
+ * ignores the size unless it is given the buffer. stdin's buffer is static:
+ * stdin outlives pcap_close, which does not fclose it.
+ */
+static void give_read_buffer(struct capture *cap, FILE *fp, bool is_stdin)
+{
+    static char stdin_buffer[FILE_READ_BUFFER];
+    char *buf = is_stdin ? stdin_buffer : malloc(FILE_READ_BUFFER);
+    if (!buf)
+        return; /* keep stdio's default */
+    if (setvbuf(fp, buf, _IOFBF, FILE_READ_BUFFER) != 0) {
+        if (!is_stdin)
+            free(buf);
+        return;
+    }
+    if (!is_stdin)
+        cap->read_buffer = buf;
+}
+
 static bool open_file(struct capture *cap, const char *path, char *err,
                       size_t errsz)
 {
@@ -47,11 +71,14 @@ static bool open_file(struct capture *cap, const char *path, char *err,
         snprintf(err, errsz, "cannot read %s: %s", path, strerror(errno));
         return false;
     }
+    give_read_buffer(cap, fp, is_stdin);
     cap->pcap = pcap_fopen_offline_with_tstamp_precision(
         fp, PCAP_TSTAMP_PRECISION_NANO, perr);
     if (!cap->pcap) {
         if (!is_stdin)
             fclose(fp);
+        free(cap->read_buffer);
+        cap->read_buffer = NULL;
         if (is_stdin)
             snprintf(err, errsz, "cannot read a capture from standard input: %s", perr);
         else
@@ -491,6 +518,8 @@ void capture_close(struct capture *cap)
         pcap_close(cap->pcap);
         cap->pcap = NULL;
     }
+    free(cap->read_buffer); /* after pcap_close: its FILE read into it */
+    cap->read_buffer = NULL;
     if (cap->file_fd >= 0) {
         close(cap->file_fd);
         cap->file_fd = -1;
