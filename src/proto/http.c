@@ -44,19 +44,22 @@ static const char *const http_methods[] = {
  */
 static bool find_eol(const uint8_t *p, size_t n, size_t *len, size_t *next)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] == '\n') {
-            *len = i;
-            *next = i + 1;
-            return true;
-        }
-        if (p[i] == '\r') {
-            *len = i;
-            *next = i + 1 < n && p[i + 1] == '\n' ? i + 2 : i + 1;
-            return true;
-        }
+    /* memchr twice rather than one byte loop: most calls scan a whole
+     * segment of body bytes that holds no EOL at all. */
+    const uint8_t *cr = memchr(p, '\r', n);
+    size_t before_cr = cr ? (size_t)(cr - p) : n;
+    const uint8_t *lf = memchr(p, '\n', before_cr);
+    if (lf) {
+        *len = (size_t)(lf - p);
+        *next = *len + 1;
+        return true;
     }
-    return false;
+    if (!cr)
+        return false;
+    *len = before_cr;
+    *next = before_cr + 1 < n && p[before_cr + 1] == '\n' ? before_cr + 2
+                                                          : before_cr + 1;
+    return true;
 }
 
 static bool is_digit(uint8_t c) { return c >= '0' && c <= '9'; }
@@ -137,6 +140,9 @@ static bool starts_message(const uint8_t *p, size_t n, bool strict)
     /* methods and "HTTP/" start with a capital letter: most segments (body
      * bytes, other protocols) are turned away without a scan for the EOL */
     if (n == 0 || p[0] < 'A' || p[0] > 'Z')
+        return false;
+    bool version_prefix = n >= 5 && memcmp(p, "HTTP/", 5) == 0;
+    if (!version_prefix && !method_len(p, n, strict ? HTTP_STRICT_METHODS : 1000))
         return false;
     if (!find_eol(p, n, &len, &next))
         return false;
@@ -282,22 +288,37 @@ static void start_line_fields(struct http_seg *s, size_t at, size_t len,
 }
 
 /* Header names shown under their own name; others as "Header". */
-static const char *const known_headers[] = {
-    "Host", "User-Agent", "Accept", "Accept-Encoding", "Accept-Language",
-    "Accept-Ranges", "Authorization", "Cache-Control", "Connection",
-    "Content-Encoding", "Content-Length", "Content-Range", "Content-Type",
-    "Cookie", "Date", "ETag", "Expect", "Expires", "If-Modified-Since",
-    "If-None-Match", "Keep-Alive", "Last-Modified", "Location", "Origin",
-    "Proxy-Authorization", "Range", "Referer", "Server", "Set-Cookie",
-    "Transfer-Encoding", "Upgrade", "Vary", "WWW-Authenticate",
-    "X-Forwarded-For", NULL,
+struct known_header {
+    const char *name;
+    uint8_t len;
 };
+#define KNOWN(s) {s, sizeof s - 1}
+static const struct known_header known_headers[] = {
+    KNOWN("Host"), KNOWN("User-Agent"), KNOWN("Accept"),
+    KNOWN("Accept-Encoding"), KNOWN("Accept-Language"), KNOWN("Accept-Ranges"),
+    KNOWN("Authorization"), KNOWN("Cache-Control"), KNOWN("Connection"),
+    KNOWN("Content-Encoding"), KNOWN("Content-Length"), KNOWN("Content-Range"),
+    KNOWN("Content-Type"), KNOWN("Cookie"), KNOWN("Date"), KNOWN("ETag"),
+    KNOWN("Expect"), KNOWN("Expires"), KNOWN("If-Modified-Since"),
+    KNOWN("If-None-Match"), KNOWN("Keep-Alive"), KNOWN("Last-Modified"),
+    KNOWN("Location"), KNOWN("Origin"), KNOWN("Proxy-Authorization"),
+    KNOWN("Range"), KNOWN("Referer"), KNOWN("Server"), KNOWN("Set-Cookie"),
+    KNOWN("Transfer-Encoding"), KNOWN("Upgrade"), KNOWN("Vary"),
+    KNOWN("WWW-Authenticate"), KNOWN("X-Forwarded-For"),
+};
+#undef KNOWN
 
+/* Every header line of every message comes here: lengths and first
+ * letters are compared before any case-folding loop. */
 static const char *known_header(const uint8_t *name, size_t n)
 {
-    for (int i = 0; known_headers[i]; i++)
-        if (same_ci(name, n, known_headers[i]))
-            return known_headers[i];
+    uint8_t first = lower(name[0]);
+    for (size_t i = 0; i < sizeof known_headers / sizeof *known_headers; i++) {
+        const struct known_header *k = &known_headers[i];
+        if (k->len == n && lower((uint8_t)k->name[0]) == first &&
+            same_ci(name, n, k->name))
+            return k->name;
+    }
     return NULL;
 }
 

@@ -74,7 +74,9 @@ static bool tcp_option_value(struct ws_packet *pkt, struct ws_tcp *t,
                              struct cursor *o, uint8_t kind, uint8_t len,
                              uint32_t at)
 {
-    const char *name = tok_str(tcpopt_names, kind, "Unknown");
+    /* The name is only shown in the detail tree: no lookup otherwise. */
+    const char *name =
+        pkt->want_fields ? tok_str(tcpopt_names, kind, "Unknown") : NULL;
     switch (kind) {
     case TCPOPT_MSS:
         if (len != 4)
