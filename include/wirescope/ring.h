@@ -36,6 +36,9 @@ struct ring {
     alignas(RING_CACHELINE) _Atomic size_t head;
     size_t tail_cache;   /* consumer's last view of tail */
     size_t peeked_len;
+    size_t head_local;     /* consumer's head, published in batches */
+    size_t head_published; /* the last head stored for the producer */
+    size_t release_batch;
 };
 
 /* Capacity is rounded up to a power of two (minimum 4 KiB). */
@@ -64,7 +67,8 @@ void ring_release(struct ring *r);
  */
 void ring_wait(unsigned *spins, long max_sleep_ns);
 
-/* Bytes in use (approximate when read from a third thread). */
+/* Bytes in use as the consumer sees them (records not yet released); from
+ * the consumer thread, or once both sides have stopped. */
 size_t ring_used(struct ring *r);
 
 #endif
