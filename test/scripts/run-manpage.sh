@@ -5,6 +5,7 @@
 #   - groff -man -Tutf8 -ww -z prints nothing; mandoc -Tlint (when installed)
 #     prints nothing; man(1) (when installed) renders it;
 #   - the sections the page must have are there;
+#   - `wirescope --help` fits one 80x24 screen;
 #   - every option `wirescope --help` prints (long and short) has an entry in
 #     OPTIONS, and every default --help shows in parentheses is the one the
 #     entry gives ("Default: ...");
@@ -72,6 +73,13 @@ groff -man -Tascii -rLL=400n -rHY=0 -P-c -P-b -P-u "$PAGE" 2>/dev/null >"$T/page
 "$WIRESCOPE" --help >"$T/help" 2>&1
 if [ ! -s "$T/help" ]; then
     bad "wirescope --help" "printed nothing"
+fi
+# --help fits one 80x24 terminal screen, with the shell prompt after it.
+help_size=$(awk '{ if (length > w) w = length } END { print NR, w + 0 }' "$T/help")
+if [ "${help_size% *}" -le 23 ] && [ "${help_size#* }" -le 80 ]; then
+    ok "--help fits one 80x24 screen ($help_size: lines, widest)"
+else
+    bad "--help fits one 80x24 screen" "$help_size (lines, widest column)"
 fi
 
 # ---------------------------------------------------------------- contents
