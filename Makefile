@@ -75,6 +75,7 @@ check: deps
 	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-live.sh
 	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-manpage.sh
 	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-completion.sh
+	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-install.sh
 	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-follow.sh
 	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-tcp-golden.sh
 	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-checksums.sh
@@ -130,10 +131,12 @@ bench: wirescope
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
-install: wirescope
+# INSTALL_BIN: the binary installed (the tests install the ASan build).
+INSTALL_BIN ?= wirescope
+install: $(INSTALL_BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions
-	install -m 755 wirescope $(DESTDIR)$(PREFIX)/bin/wirescope
+	install -m 755 $(INSTALL_BIN) $(DESTDIR)$(PREFIX)/bin/wirescope
 	install -m 644 docs/wirescope.1 $(DESTDIR)$(PREFIX)/share/man/man1/wirescope.1
 	install -m 644 share/bash-completion/wirescope \
 	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/wirescope
