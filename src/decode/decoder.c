@@ -175,7 +175,8 @@ void decoder_feed(struct decoder *d, const struct cap_rec *rec,
     if (d->keep_packets)
         store_add(d->store, &e, rec->file_off, bytes);
     out.number = number;
-    atomic_fetch_add_explicit(&d->decoded, 1, memory_order_relaxed);
+    /* one writer: a plain store, no locked read-modify-write per packet */
+    atomic_store_explicit(&d->decoded, number, memory_order_relaxed);
     if (d->on_packet)
         d->on_packet(&out, d->on_packet_arg);
 }

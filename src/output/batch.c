@@ -295,10 +295,14 @@ static void flow_endpoints(const struct flow *f, struct flow_endpoints *e)
     e->a_port = f->a_is_lo ? f->key.lo_port : f->key.hi_port;
     e->b_port = f->a_is_lo ? f->key.hi_port : f->key.lo_port;
     const char *name = flow_proto_name(f->key.proto);
-    if (name)
-        snprintf(e->proto, sizeof e->proto, "%s", name);
-    else
-        snprintf(e->proto, sizeof e->proto, "ip-%u", f->key.proto);
+    struct textbuf tb; /* not snprintf: this runs once per flow row */
+    tb_init(&tb, e->proto, sizeof e->proto);
+    if (name) {
+        tb_puts(&tb, name);
+    } else {
+        tb_puts(&tb, "ip-");
+        tb_u64(&tb, f->key.proto);
+    }
 }
 
 /* Nanoseconds as seconds with 9 (or 6) decimals. */

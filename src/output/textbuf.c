@@ -30,7 +30,15 @@ void tb_putn(struct textbuf *tb, const char *s, size_t n)
     tb->p[tb->len] = '\0';
 }
 
-void tb_putc(struct textbuf *tb, char c) { tb_putn(tb, &c, 1); }
+void tb_putc(struct textbuf *tb, char c)
+{
+    if (tb->len + 1 >= tb->cap) {
+        tb->truncated = true;
+        return;
+    }
+    tb->p[tb->len++] = c;
+    tb->p[tb->len] = '\0';
+}
 
 void tb_puts(struct textbuf *tb, const char *s) { tb_putn(tb, s, strlen(s)); }
 
@@ -120,8 +128,15 @@ void tb_align_right(struct textbuf *tb, size_t mark, size_t width)
 
 void tb_pad_to(struct textbuf *tb, size_t mark, size_t width)
 {
-    while (tb->len - mark < width && tb->len + 2 <= tb->cap)
-        tb_putc(tb, ' ');
+    size_t have = tb->len - mark;
+    if (have >= width || tb->len + 1 >= tb->cap)
+        return;
+    size_t pad = width - have;
+    if (pad > tb->cap - 1 - tb->len)
+        pad = tb->cap - 1 - tb->len; /* as many as fit, like putc did */
+    memset(tb->p + tb->len, ' ', pad);
+    tb->len += pad;
+    tb->p[tb->len] = '\0';
 }
 
 /* Length of a valid UTF-8 sequence at s (1..4), or 0 if invalid. */

@@ -1,9 +1,12 @@
-/* Tests of the cursor, the text buffer and the packet store. */
+/* Tests of the cursor, the text buffer, address formatting and the packet
+ * store. */
+#include <arpa/inet.h>
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "wirescope/addr.h"
 #include "wirescope/capture.h"
 #include "wirescope/cursor.h"
 #include "wirescope/store.h"
@@ -214,6 +217,55 @@ START_TEST(test_store_reads_bytes_back_from_file)
 }
 END_TEST
 
+/* The dotted quad is formatted by hand; libc's inet_ntop is the oracle,
+ * over every octet value in each position and a pseudo-random sweep. */
+static void expect_v4_as_inet_ntop(const uint8_t v4[4])
+{
+    struct ws_addr a;
+    addr_from_v4(&a, v4);
+    char got[INET6_ADDRSTRLEN], want[INET_ADDRSTRLEN];
+    size_t n = addr_format(&a, got, sizeof got);
+    ck_assert_ptr_nonnull(inet_ntop(AF_INET, v4, want, sizeof want));
+    ck_assert_str_eq(got, want);
+    ck_assert_uint_eq(n, strlen(want));
+}
+
+START_TEST(test_addr_format_v4_matches_inet_ntop)
+{
+    for (unsigned pos = 0; pos < 4; pos++)
+        for (unsigned v = 0; v < 256; v++) {
+            uint8_t q[4] = {10, 0, 200, 99};
+            q[pos] = (uint8_t)v;
+            expect_v4_as_inet_ntop(q);
+        }
+    uint32_t x = 2463534242u;
+    for (int i = 0; i < 100000; i++) {
+        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+        uint8_t q[4] = {(uint8_t)(x >> 24), (uint8_t)(x >> 16), (uint8_t)(x >> 8),
+                        (uint8_t)x};
+        expect_v4_as_inet_ntop(q);
+    }
+}
+END_TEST
+
+START_TEST(test_addr_format_small_buffers_and_v6)
+{
+    struct ws_addr a;
+    addr_from_v4(&a, (const uint8_t[]){192, 168, 100, 200});
+    char buf[INET6_ADDRSTRLEN];
+    /* too small for the text: empty, as inet_ntop refuses it */
+    ck_assert_uint_eq(addr_format(&a, buf, 8), 0);
+    ck_assert_str_eq(buf, "");
+    ck_assert_uint_eq(addr_format(&a, buf, 16), 15);
+    ck_assert_str_eq(buf, "192.168.100.200");
+    /* RFC 5952 section 4 examples */
+    uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    addr_from_v6(&a, v6);
+    addr_format(&a, buf, sizeof buf);
+    ck_assert_str_eq(buf, "2001:db8::1");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("core");
@@ -229,6 +281,10 @@ int main(void)
     tcase_add_test(tc, test_textbuf_truncates_at_capacity);
     tcase_add_test(tc, test_textbuf_json_escapes_control_and_invalid_utf8);
     tcase_add_test(tc, test_textbuf_alignment);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("addr");
+    tcase_add_test(tc, test_addr_format_v4_matches_inet_ntop);
+    tcase_add_test(tc, test_addr_format_small_buffers_and_v6);
     suite_add_tcase(s, tc);
     tc = tcase_create("store");
     tcase_set_timeout(tc, 60);
