@@ -248,6 +248,38 @@ START_TEST(test_addr_format_v4_matches_inet_ntop)
 }
 END_TEST
 
+/* IPv6 too is formatted by hand: inet_ntop is the oracle over every
+ * pattern of groups drawn from {0, 1, ffff, a random value}, so every
+ * placement and length of zero runs, and the embedded-IPv4 shapes. */
+START_TEST(test_addr_format_v6_matches_inet_ntop)
+{
+    uint32_t x = 88172645u;
+    unsigned checked = 0;
+    for (unsigned pattern = 0; pattern < 65536; pattern++) {
+        uint8_t v6[16];
+        for (int g = 0; g < 8; g++) {
+            x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+            unsigned kind = pattern >> (2 * g) & 3;
+            uint16_t w = kind == 0 ? 0 : kind == 1 ? 1 : kind == 2 ? 0xffff : (uint16_t)x;
+            v6[2 * g] = (uint8_t)(w >> 8);
+            v6[2 * g + 1] = (uint8_t)w;
+        }
+        struct ws_addr a;
+        addr_from_v6(&a, v6);
+        if (addr_is_v4(&a))
+            continue; /* ::ffff:a.b.c.d is how IPv4 is kept: dotted quad */
+        char got[INET6_ADDRSTRLEN], want[INET6_ADDRSTRLEN];
+        size_t n = addr_format(&a, got, sizeof got);
+        ck_assert_ptr_nonnull(inet_ntop(AF_INET6, v6, want, sizeof want));
+        ck_assert_msg(strcmp(got, want) == 0, "pattern %u: got %s, want %s",
+                      pattern, got, want);
+        ck_assert_uint_eq(n, strlen(want));
+        checked++;
+    }
+    ck_assert_uint_gt(checked, 65000);
+}
+END_TEST
+
 START_TEST(test_addr_format_small_buffers_and_v6)
 {
     struct ws_addr a;
@@ -284,6 +316,7 @@ int main(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("addr");
     tcase_add_test(tc, test_addr_format_v4_matches_inet_ntop);
+    tcase_add_test(tc, test_addr_format_v6_matches_inet_ntop);
     tcase_add_test(tc, test_addr_format_small_buffers_and_v6);
     suite_add_tcase(s, tc);
     tc = tcase_create("store");
