@@ -1378,11 +1378,13 @@ static const char *payload_probe_suffix(const struct ws_packet *pkt,
  */
 static bool layer_absent(const struct ws_packet *pkt, const struct ws_layer *l)
 {
+    /* the cheap tests first: this runs for every layer of every line */
+    if (l->len != 0 || l->off < pkt->caplen || pkt->caplen < pkt->len ||
+        !(l->proto == P_TCP || l->proto == P_UDP || l->proto == P_ICMP ||
+          l->proto == P_ICMPV6))
+        return false;
     const struct ws_layer *ip = ip_layer(pkt);
-    return ip && ip->proto == P_IPV4 && l->len == 0 && l->off >= pkt->caplen &&
-           pkt->caplen >= pkt->len &&
-           (l->proto == P_TCP || l->proto == P_UDP || l->proto == P_ICMP ||
-            l->proto == P_ICMPV6);
+    return ip && ip->proto == P_IPV4;
 }
 
 static const char *trouble_suffix(const struct ws_packet *pkt,
