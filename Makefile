@@ -4,6 +4,8 @@
 # make check      install missing packages, then every test under ASan+UBSan
 # make tsan       the ring and the pipeline under ThreadSanitizer
 # make bench      throughput against tcpdump / tshark / a libpcap loop
+# make scaling    time and memory from 10 k to 10 M packets and 1 k to 1 M
+#                 connections; the limits on captures larger than them
 
 CC      ?= cc
 PKGS    := libpcap ncursesw
@@ -32,7 +34,7 @@ ASAN_DIR := build/asan
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 TSAN_DIR := build/tsan
 
-.PHONY: all run check deps unit golden corpus tsan bench fuzz hardening clean install uninstall install-setcap
+.PHONY: all run check deps unit golden corpus tsan bench scaling fuzz hardening clean install uninstall install-setcap
 all: wirescope
 
 wirescope: $(BUILD)/wirescope
@@ -128,6 +130,11 @@ hardening: wirescope
 
 bench: wirescope
 	./scripts/bench.sh
+
+# ~12 GB of generated captures in build/scaling/ (reused), ~10 minutes the
+# first time; results in build/scaling-results.md.
+scaling: wirescope
+	./scripts/scaling.sh
 
 PREFIX  ?= /usr/local
 DESTDIR ?=

@@ -2,7 +2,7 @@
  * gen-pcap: deterministic generator of a realistic Ethernet capture, used by
  * `make bench` (scripts/bench.sh) as the benchmark input.
  *
- *   gen-pcap -o FILE [-n PACKETS] [-c CONNECTIONS] [-s SEED]
+ *   gen-pcap -o FILE [-n PACKETS] [-c CONNECTIONS] [-s SEED] [-S]
  *
  * Writes exactly PACKETS frames (default 2000000) in classic pcap format
  * (magic 0xa1b2c3d4, v2.4, microsecond timestamps, snaplen 262144,
@@ -29,6 +29,12 @@
  * Up to CONNECTIONS (default 20000) sessions are active at once; their
  * packets are merged in timestamp order, so flows are heavily interleaved.
  * Lengths, IPv4 header checksums and TCP/UDP checksums are all correct.
+ *
+ * -S (short sessions) replaces that mix with TCP connections of exactly 10
+ * packets each: handshake, one single-segment request, one single-segment
+ * response, the client's ACK, a four-way FIN close. No DNS, resets or
+ * retransmissions, so a file of 10 x C packets holds exactly C connections
+ * (the scaling run uses it to reach 1 M connections in ~2 GB).
  * A summary of what was generated is printed on stderr.
  */
 #include <errno.h>
@@ -607,7 +613,10 @@ static void maybe_delayed_ack(bld_t *b, int dir, uint64_t next_t)
 
 static uint64_t conn_seq;
 
-static void build_tcp(sess_t *s, uint64_t t0, int kind)
+/* Picks the connection's endpoints and parameters, then sends the SYN and,
+ * unless the connection is half-open or refused, the SYN-ACK and the ACK.
+ * Returns 1 when the handshake completed. */
+static int tcp_open(bld_t *b, sess_t *s, uint64_t t0, int kind)
 {
     uint64_t k = conn_seq++;
     uint32_t ci = (uint32_t)((k * 2654435761u) & (NCLI - 1));
@@ -634,28 +643,60 @@ static void build_tcp(sess_t *s, uint64_t t0, int kind)
     if (s->v6)
         st.v6_conns++;
 
-    bld_t b;
-    memset(&b, 0, sizeof b);
-    b.s = s;
-    b.t = t0 - 1;
-    b.rtt = rtt_pick();
-    b.cwnd[C2S] = b.cwnd[S2C] = 10;
+    memset(b, 0, sizeof *b);
+    b->s = s;
+    b->t = t0 - 1;
+    b->rtt = rtt_pick();
+    b->cwnd[C2S] = b->cwnd[S2C] = 10;
     uint32_t isn_c = (uint32_t)rnd(), isn_s = (uint32_t)rnd();
-    b.snd[C2S] = isn_c;
+    b->snd[C2S] = isn_c;
 
-    app(&b, t0, C2S, F_SYN, isn_c, 0, 0, 0, 0, O_SYN);
-    b.snd[C2S] = isn_c + 1;
-    b.rcv[S2C] = isn_c + 1;
+    app(b, t0, C2S, F_SYN, isn_c, 0, 0, 0, 0, O_SYN);
+    b->snd[C2S] = isn_c + 1;
+    b->rcv[S2C] = isn_c + 1;
     if (kind == K_HALFOPEN)
-        return;
+        return 0;
     if (kind == K_REFUSED) {
-        app(&b, b.t + b.rtt, S2C, F_RST | F_ACK, 0, isn_c + 1, 0, 0, 0, O_NONE);
-        return;
+        app(b, b->t + b->rtt, S2C, F_RST | F_ACK, 0, isn_c + 1, 0, 0, 0, O_NONE);
+        return 0;
     }
-    app(&b, b.t + b.rtt, S2C, F_SYN | F_ACK, isn_s, isn_c + 1, 0, 0, 0, O_SYN);
-    b.snd[S2C] = isn_s + 1;
-    b.rcv[C2S] = isn_s + 1;
-    app(&b, b.t + rnd_range(5, 60), C2S, F_ACK, isn_c + 1, isn_s + 1, 0, 0, 0, O_TS);
+    app(b, b->t + b->rtt, S2C, F_SYN | F_ACK, isn_s, isn_c + 1, 0, 0, 0, O_SYN);
+    b->snd[S2C] = isn_s + 1;
+    b->rcv[C2S] = isn_s + 1;
+    app(b, b->t + rnd_range(5, 60), C2S, F_ACK, isn_c + 1, isn_s + 1, 0, 0, 0, O_TS);
+    return 1;
+}
+
+/* Four-way FIN close at time next: the client closes first 75% of the time,
+ * otherwise the server does (keep-alive timeout). Always four packets. */
+static void tcp_fin_close(bld_t *b, uint64_t next)
+{
+    if (rnd_below(100) < 75) { /* client closes */
+        app(b, next, C2S, F_FIN | F_ACK, b->snd[C2S], b->rcv[C2S], 0, 0, 0, O_TS);
+        b->snd[C2S]++;
+        b->rcv[S2C] = b->snd[C2S];
+        pure_ack(b, b->t + b->rtt, S2C);
+        app(b, b->t + rnd_range(20, 1500), S2C, F_FIN | F_ACK, b->snd[S2C], b->rcv[S2C], 0, 0, 0, O_TS);
+        b->snd[S2C]++;
+        b->rcv[C2S] = b->snd[S2C];
+        pure_ack(b, b->t + rnd_range(5, 60), C2S);
+    } else { /* server closes (keep-alive timeout) */
+        app(b, next, S2C, F_FIN | F_ACK, b->snd[S2C], b->rcv[S2C], 0, 0, 0, O_TS);
+        b->snd[S2C]++;
+        b->rcv[C2S] = b->snd[S2C];
+        pure_ack(b, b->t + rnd_range(5, 60), C2S);
+        app(b, b->t + rnd_range(50, 2000), C2S, F_FIN | F_ACK, b->snd[C2S], b->rcv[C2S], 0, 0, 0, O_TS);
+        b->snd[C2S]++;
+        b->rcv[S2C] = b->snd[C2S];
+        pure_ack(b, b->t + b->rtt, S2C);
+    }
+}
+
+static void build_tcp(sess_t *s, uint64_t t0, int kind)
+{
+    bld_t b;
+    if (!tcp_open(&b, s, t0, kind))
+        return;
 
     uint32_t nex = 1;
     while (nex < MAXEXCH && rnd_below(100) < 62)
@@ -692,25 +733,33 @@ static void build_tcp(sess_t *s, uint64_t t0, int kind)
         app(&b, next, d, F_RST | F_ACK, b.snd[d], b.rcv[d], 0, 0, 0, O_NONE);
         return;
     }
-    if (rnd_below(100) < 75) { /* client closes */
-        app(&b, next, C2S, F_FIN | F_ACK, b.snd[C2S], b.rcv[C2S], 0, 0, 0, O_TS);
-        b.snd[C2S]++;
-        b.rcv[S2C] = b.snd[C2S];
-        pure_ack(&b, b.t + b.rtt, S2C);
-        app(&b, b.t + rnd_range(20, 1500), S2C, F_FIN | F_ACK, b.snd[S2C], b.rcv[S2C], 0, 0, 0, O_TS);
-        b.snd[S2C]++;
-        b.rcv[C2S] = b.snd[S2C];
-        pure_ack(&b, b.t + rnd_range(5, 60), C2S);
-    } else { /* server closes (keep-alive timeout) */
-        app(&b, next, S2C, F_FIN | F_ACK, b.snd[S2C], b.rcv[S2C], 0, 0, 0, O_TS);
-        b.snd[S2C]++;
-        b.rcv[C2S] = b.snd[S2C];
-        pure_ack(&b, b.t + rnd_range(5, 60), C2S);
-        app(&b, b.t + rnd_range(50, 2000), C2S, F_FIN | F_ACK, b.snd[C2S], b.rcv[C2S], 0, 0, 0, O_TS);
-        b.snd[C2S]++;
-        b.rcv[S2C] = b.snd[C2S];
-        pure_ack(&b, b.t + b.rtt, S2C);
-    }
+    tcp_fin_close(&b, next);
+}
+
+/* -S: a short session of exactly SHORT_PKTS packets. Handshake (3), one
+ * single-segment request (1), a single-segment response that ACKs it (1),
+ * the client's ACK of the response (1), a four-way FIN close (4). No
+ * retransmissions, so connections = packets / SHORT_PKTS. */
+#define SHORT_PKTS 10
+
+static void build_short_tcp(sess_t *s, uint64_t t0)
+{
+    bld_t b;
+    tcp_open(&b, s, t0, K_NORMAL);
+    uint8_t mi = add_msg(s, s->port80 ? M_GET : M_TLS, rnd_range(90, 900));
+    uint32_t rq = s->msgs[mi].len;
+    app(&b, b.t + rnd_range(10, 300), C2S, F_PSH | F_ACK, b.snd[C2S], b.rcv[C2S], (uint16_t)rq, mi, 0, O_TS);
+    b.snd[C2S] += rq;
+    b.rcv[S2C] = b.snd[C2S];
+    /* at most 1406 bytes (TLS padding): one segment for either MSS */
+    uint8_t ri = add_msg(s, s->port80 ? M_RESP : M_TLS, rnd_range(250, 1400));
+    uint32_t rs = s->msgs[ri].len;
+    uint64_t srv = rnd_logu(50, 20000);
+    app(&b, b.t + b.rtt + srv, S2C, F_PSH | F_ACK, b.snd[S2C], b.rcv[S2C], (uint16_t)rs, ri, 0, O_TS);
+    b.snd[S2C] += rs;
+    b.rcv[C2S] = b.snd[S2C];
+    pure_ack(&b, b.t + rnd_range(4, 40), C2S);
+    tcp_fin_close(&b, b.t + think_time());
 }
 
 static void build_dns(sess_t *s, uint64_t t0)
@@ -956,6 +1005,7 @@ static sess_t *hpop(void)
 /* ------------------------------------------------------------------ main */
 
 static sess_t *free_list;
+static int short_sessions; /* -S */
 
 static sess_t *sess_alloc(void)
 {
@@ -983,10 +1033,12 @@ static void sess_free(sess_t *s)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: gen-pcap -o FILE [-n PACKETS] [-c CONNECTIONS] [-s SEED]\n"
+    fprintf(stderr, "usage: gen-pcap -o FILE [-n PACKETS] [-c CONNECTIONS] [-s SEED] [-S]\n"
                     "  -n  packets to write (default 2000000)\n"
                     "  -c  sessions kept concurrently active (default 20000)\n"
-                    "  -s  random seed (default 1); same arguments give an identical file\n");
+                    "  -s  random seed (default 1); same arguments give an identical file\n"
+                    "  -S  short sessions only: every session a 10-packet TCP connection\n"
+                    "      (handshake, one request, one response, FIN close)\n");
     exit(2);
 }
 
@@ -1006,12 +1058,13 @@ int main(int argc, char **argv)
 {
     uint64_t npkts = 2000000, nconc = 20000, seed = 1;
     int c;
-    while ((c = getopt(argc, argv, "o:n:c:s:h")) != -1) {
+    while ((c = getopt(argc, argv, "o:n:c:s:Sh")) != -1) {
         switch (c) {
         case 'o': opath = optarg; break;
         case 'n': npkts = parse_u64(optarg, "packet count"); break;
         case 'c': nconc = parse_u64(optarg, "connection count"); break;
         case 's': seed = parse_u64(optarg, "seed"); break;
+        case 'S': short_sessions = 1; break;
         default: usage();
         }
     }
@@ -1067,11 +1120,15 @@ int main(int argc, char **argv)
                 uint32_t r = rnd_below(1000);
                 uint64_t save_seq = conn_seq;
                 int kind = r < 615 ? K_DNS : r < 930 ? K_NORMAL : r < 955 ? K_RESET : r < 980 ? K_REFUSED : K_HALFOPEN;
+                if (short_sessions)
+                    kind = K_NORMAL;
                 s->kind = (uint8_t)kind;
                 s->t0 = t0;
                 uint64_t saved_kinds[5], saved_retx = st.retx, saved_v6 = st.v6_conns;
                 memcpy(saved_kinds, st.kinds, sizeof saved_kinds);
-                if (kind == K_DNS)
+                if (short_sessions)
+                    build_short_tcp(s, t0);
+                else if (kind == K_DNS)
                     build_dns(s, t0);
                 else
                     build_tcp(s, t0, kind);
