@@ -27,12 +27,15 @@ struct app_ctx {
 
 /* One message of a transaction: a request, a reply, a DHCP step. */
 #define TXN_MSGS 6
-#define TXN_LABEL 32
+#define TXN_LABEL 32   /* label, what and result keep at most SIZE - 1 */
+#define TXN_WHAT 80    /* characters of their (sanitised) text */
+#define TXN_RESULT 48
+#define TXN_MSGS_INLINE 2 /* a request and its answer: most transactions */
 struct txn_msg {
     uint64_t packet;   /* packet number from 1 */
     uint64_t ts_ns;
+    const char *label; /* "Discover", "GET /", "200 OK" (sanitised) */
     uint8_t dir;       /* FLOW_A2B / FLOW_B2A of the packet's flow */
-    char label[TXN_LABEL]; /* "Discover", "GET /", "200 OK" (sanitised) */
 };
 
 /*
@@ -40,6 +43,12 @@ struct txn_msg {
  * query and its answer, a DHCP exchange (DORA) grouped by xid, an RTSP
  * request and reply by CSeq, an FTP command and its reply, a STUN
  * transaction by id. Latency = msgs[last].ts_ns - msgs[0].ts_ns.
+ *
+ * The text lives in the tracker's pool, sized to what it holds, and msgs
+ * points at the record's first_msgs until a third message moves them to
+ * the pool: so a transaction costs about 200 bytes, not the 500 its
+ * longest texts would need. Everything stays valid (and unchanged) while
+ * the transaction is kept.
  */
 struct txn {
     uint64_t id;          /* from 0 in order of the first message */
@@ -48,13 +57,15 @@ struct txn {
     bool done;            /* answered / exchange complete */
     uint64_t flow_id;     /* the first message's flow */
     uint64_t scope, key;  /* what pairs messages: (flow id or 0, protocol key) */
-    char what[80];        /* the request: "GET /index.html", "A example.com" */
-    char result[48];      /* the answer: "200 OK", "No error, 2 answers" */
-    struct txn_msg msgs[TXN_MSGS];
+    const char *what;     /* the request: "GET /index.html", "A example.com" */
+    const char *result;   /* the answer: "200 OK", "No error, 2 answers" */
+    struct txn_msg *msgs; /* nmsgs of them */
+    struct txn_msg first_msgs[TXN_MSGS_INLINE];
 };
 
 /* max_txns > 0: at most that many kept; the oldest are evicted (counted).
- * A transaction is about 500 bytes; the ring grows as they arrive. */
+ * The ring grows in chunks as they arrive (about 200 bytes a transaction
+ * with its text). */
 struct app_tracker *app_tracker_new(uint32_t max_txns);
 void app_tracker_free(struct app_tracker *t);
 
@@ -79,18 +90,22 @@ void txn_done(struct app_ctx *ctx, struct txn *x, const char *result);
  * Announces a flow a control connection negotiated: the next new flow of
  * ip_proto (6 or 17) with an endpoint at (addr, port) (addr NULL = any
  * address) carries `proto` and is linked to the announcing flow. Kept until
- * matched, replaced, or the announcing flow is evicted; at most a bounded
- * number are kept (the oldest go first).
+ * matched, replaced, or the announcing flow is evicted; at most
+ * APP_EXPECT_MAX are kept: when full, the oldest is replaced (counted by
+ * app_tracker_expect_evicted).
  */
+#define APP_EXPECT_MAX 256
 void app_expect(struct app_ctx *ctx, int proto, const struct ws_addr *addr,
                 uint16_t port, uint8_t ip_proto);
 
 /*
  * Per-flow protocol state: `size` bytes (at most APP_STATE_MAX), zeroed the
  * first time, the same block for later packets of the flow; freed when the
- * flow is evicted. NULL when the tracker is out of its state budget.
+ * flow is evicted. NULL when the tracker is out of its state budget
+ * (APP_STATE_BUDGET bytes of state in all flows).
  */
 #define APP_STATE_MAX 16384
+#define APP_STATE_BUDGET (64u << 20)
 void *app_flow_state(struct app_ctx *ctx, size_t size);
 
 /* The flow that announced flow_id (FTP control for FTP-DATA, RTSP for RTP),
@@ -117,5 +132,7 @@ struct rtp_table;
 struct rtp_table **app_tracker_rtp_slot(struct app_tracker *t);
 const struct rtp_table *app_tracker_rtp(const struct app_tracker *t);
 uint64_t app_tracker_txn_evicted(const struct app_tracker *t);
+/* Announced flows replaced before their first packet came (table full). */
+uint64_t app_tracker_expect_evicted(const struct app_tracker *t);
 
 #endif

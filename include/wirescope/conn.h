@@ -77,6 +77,7 @@ struct conn_event {
 };
 
 #define CONN_LOG_MAX 24
+#define CONN_LOG_INLINE 12 /* a connection closed by FINs logs 11 changes */
 #define CONN_HISTORY_MAX 40
 
 struct conn {
@@ -119,9 +120,13 @@ struct conn {
     uint64_t analysis[TA_COUNT];
     uint64_t bad_flags;
     uint64_t bad_checksum[2]; /* segments dropped from analysis per side */
-    /* Sequence analysis while the 5-tuple can still deliver segments; freed
-     * (NULL) once the connection is superseded or its flow evicted. */
-    struct tcp_seq_state *seq;
+    /* Sequence analysis while the 5-tuple can still deliver segments, kept
+     * packed (tcp_seq_pack: sized to what it holds, ~260 bytes against the
+     * 1.7 KB of a struct tcp_seq_state) and unpacked into the table's one
+     * working state for each segment; freed (NULL) once the connection is
+     * superseded or its flow evicted. */
+    void *seq_packed;
+    uint32_t seq_room;  /* bytes allocated at seq_packed */
     /* The caller's slot that points here (the flow record's), cleared when
      * the table frees a closed connection its flow still holds. */
     struct conn **owner;
@@ -130,7 +135,10 @@ struct conn {
     int8_t win_scale[2];   /* each side's window shift, -1 unknown, -2 none */
     int64_t first_rtt_ns;  /* tcp.analysis.initial_rtt, 0 until known */
 
-    struct conn_event log[CONN_LOG_MAX];
+    /* log_len events (at most CONN_LOG_MAX): first_log, or once more
+     * than CONN_LOG_INLINE, an array of CONN_LOG_MAX on the heap */
+    struct conn_event *log;
+    struct conn_event first_log[CONN_LOG_INLINE];
     uint8_t log_len;
     uint32_t log_dropped;
 };

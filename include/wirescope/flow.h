@@ -44,6 +44,10 @@ struct flow {
      * index slot (the least-recently-seen links live in a separate compact
      * array of the table, so a record is exactly 128 bytes) */
     uint32_t hash;
+    /* The record's number in the table, from 0, below the most flows the
+     * table held at once; a record reused after an eviction keeps it, so
+     * side tables indexed by it (the UI's rate history) check the id. */
+    uint32_t rec;
 };
 
 struct flow_table;

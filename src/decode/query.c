@@ -59,114 +59,195 @@ static void vec_push(struct u64vec *v, uint64_t x)
 
 /* ---------- rate history ---------- */
 
-static void hist_add(struct rate_hist *h, int64_t sec, uint32_t amount)
+static uint32_t add_sat(uint32_t a, uint32_t b)
 {
-    if (sec > h->sec) {
-        if (sec - h->sec >= RATE_SLOTS)
-            memset(h->bytes, 0, sizeof h->bytes);
-        else
-            for (int64_t k = h->sec + 1; k <= sec; k++)
-                h->bytes[k % RATE_SLOTS] = 0;
-        h->sec = sec;
-    } else if (sec <= h->sec - RATE_SLOTS) {
-        return; /* older than the history */
-    }
-    uint32_t *slot = &h->bytes[sec % RATE_SLOTS];
-    *slot = *slot > UINT32_MAX - amount ? UINT32_MAX : *slot + amount;
+    return a > UINT32_MAX - b ? UINT32_MAX : a + b;
 }
 
-/* Bits per second over the last `seconds` whole-or-current seconds. */
-double rate_bps(const struct rate_hist *h, int seconds, uint64_t now_ns)
+/* Adds amount at second sec to the counts (a ring of RATE_SLOTS) whose
+ * latest second is *latest. */
+static void slots_add(uint32_t *slots, int64_t *latest, int64_t sec,
+                      uint32_t amount)
 {
-    if (!h || seconds <= 0 || seconds > RATE_SLOTS)
+    if (sec > *latest) {
+        if (sec - *latest >= RATE_SLOTS)
+            memset(slots, 0, RATE_SLOTS * sizeof *slots);
+        else
+            for (int64_t k = *latest + 1; k <= sec; k++)
+                slots[k % RATE_SLOTS] = 0;
+        *latest = sec;
+    } else if (sec <= *latest - RATE_SLOTS) {
+        return; /* older than the history */
+    }
+    slots[sec % RATE_SLOTS] = add_sat(slots[sec % RATE_SLOTS], amount);
+}
+
+static void hist_add(struct rate_hist *h, int64_t sec, uint32_t amount)
+{
+    slots_add(h->bytes, &h->sec, sec, amount);
+}
+
+/*
+ * Bits per second over the last `seconds` whole-or-current seconds of a
+ * history whose latest second is `latest`: its counts are slots, or when
+ * slots is NULL, `single` bytes in second `latest` and nothing before.
+ */
+static double window_bps(const uint32_t *slots, uint32_t single, int64_t latest,
+                         int seconds, uint64_t now_ns)
+{
+    if (seconds <= 0 || seconds > RATE_SLOTS)
         return 0;
     int64_t now = (int64_t)(now_ns / 1000000000u);
     /* the seconds both in the window and in the history */
     int64_t from = now - seconds + 1, to = now;
-    if (from < h->sec - RATE_SLOTS + 1)
-        from = h->sec - RATE_SLOTS + 1;
+    if (from < latest - RATE_SLOTS + 1)
+        from = latest - RATE_SLOTS + 1;
     if (from < 0)
         from = 0;
-    if (to > h->sec)
-        to = h->sec;
+    if (to > latest)
+        to = latest;
     uint64_t sum = 0;
-    for (int64_t k = from; k <= to; k++)
-        sum += h->bytes[k % RATE_SLOTS];
+    if (!slots)
+        sum = from <= latest && latest <= to ? single : 0;
+    else
+        for (int64_t k = from; k <= to; k++)
+            sum += slots[k % RATE_SLOTS];
     return (double)sum * 8.0 / seconds;
 }
 
-static uint32_t ptr_hash(const void *p, uint32_t mask)
+double rate_bps(const struct rate_hist *h, int seconds, uint64_t now_ns)
 {
-    uint64_t x = (uint64_t)(uintptr_t)p >> 7; /* records are 128 bytes */
-    return (uint32_t)((x * 0x9e3779b97f4a7c15u) >> 32) & mask;
+    return h ? window_bps(h->bytes, 0, h->sec, seconds, now_ns) : 0;
 }
 
-static void rates_grow(struct rate_table *t)
+static uint32_t *block_slots(const struct rate_table *t, uint32_t n)
 {
-    uint32_t size = t->mask ? (t->mask + 1) * 2 : 1024;
-    free(t->slots);
-    t->slots = xcalloc(size, sizeof *t->slots);
-    t->mask = size - 1;
-    for (uint32_t i = 0; i < t->n; i++) {
-        uint32_t j = ptr_hash(t->e[i].flow, t->mask);
-        while (t->slots[j])
-            j = (j + 1) & t->mask;
-        t->slots[j] = i + 1;
-    }
+    return t->blocks[n >> RATE_BLOCK_SHIFT] +
+           (size_t)(n & ((1u << RATE_BLOCK_SHIFT) - 1)) * RATE_SLOTS;
 }
 
-static uint32_t rates_slot(const struct rate_table *t, const void *flow)
+/* A zeroed history block: its number + 1. */
+static uint32_t block_get(struct rate_table *t)
 {
-    uint32_t j = ptr_hash(flow, t->mask);
-    while (t->slots[j] && t->e[t->slots[j] - 1].flow != flow)
-        j = (j + 1) & t->mask;
-    return j;
-}
-
-const struct rate_hist *rate_find(const struct rate_table *t, const void *flow,
-                                  uint64_t id)
-{
-    if (!t->mask)
-        return NULL;
-    uint32_t j = rates_slot(t, flow);
-    if (!t->slots[j])
-        return NULL;
-    const struct rate_hist *h = &t->e[t->slots[j] - 1];
-    return h->id == id ? h : NULL;
-}
-
-/* The history of a flow record; a record reused by a new flow starts over.
- * Entries are never removed: there are at most as many as flow records. */
-static struct rate_hist *rates_get(struct rate_table *t, const void *flow,
-                                   uint64_t id, int64_t sec)
-{
-    if ((uint64_t)(t->n + 1) * 2 > (uint64_t)t->mask + 1)
-        rates_grow(t);
-    uint32_t j = rates_slot(t, flow);
-    struct rate_hist *h;
-    if (t->slots[j]) {
-        h = &t->e[t->slots[j] - 1];
-        if (h->id == id)
-            return h;
+    uint32_t n;
+    if (t->free_block) {
+        n = t->free_block - 1;
+        t->free_block = block_slots(t, n)[0];
     } else {
-        if (t->n == t->cap) {
-            t->cap = t->cap ? t->cap * 2 : 1024;
-            t->e = xrealloc(t->e, t->cap * sizeof *t->e);
+        n = t->nblocks++;
+        if ((n & ((1u << RATE_BLOCK_SHIFT) - 1)) == 0) {
+            uint32_t chunk = n >> RATE_BLOCK_SHIFT;
+            t->blocks = xrealloc(t->blocks, (chunk + 1) * sizeof *t->blocks);
+            t->blocks[chunk] = xmalloc(((size_t)RATE_SLOTS << RATE_BLOCK_SHIFT) *
+                                       sizeof **t->blocks);
         }
-        h = &t->e[t->n++];
-        t->slots[j] = t->n;
     }
-    memset(h, 0, sizeof *h);
-    h->flow = flow;
-    h->id = id;
-    h->sec = sec;
-    return h;
+    memset(block_slots(t, n), 0, RATE_SLOTS * sizeof(uint32_t));
+    return n + 1;
+}
+
+static void block_put(struct rate_table *t, uint32_t *block)
+{
+    if (!*block)
+        return;
+    block_slots(t, *block - 1)[0] = t->free_block;
+    t->free_block = *block;
+    *block = 0;
+}
+
+static void rates_free(struct rate_table *t)
+{
+    for (uint32_t i = 0; i < t->nchunks; i++)
+        free(t->chunks[i]);
+    free(t->chunks);
+    for (uint32_t i = 0; i < (t->nblocks + (1u << RATE_BLOCK_SHIFT) - 1) >> RATE_BLOCK_SHIFT; i++)
+        free(t->blocks[i]);
+    free(t->blocks);
+    memset(t, 0, sizeof *t);
+}
+
+static struct flow_rate *rate_entry(const struct rate_table *t, uint32_t rec)
+{
+    uint32_t chunk = rec >> RATE_CHUNK_SHIFT;
+    if (chunk >= t->nchunks || !t->chunks[chunk])
+        return NULL;
+    return &t->chunks[chunk][rec & ((1u << RATE_CHUNK_SHIFT) - 1)];
+}
+
+/* The history of flow f, NULL when it has none (or its record's is of an
+ * earlier flow). */
+static const struct flow_rate *rate_find(const struct rate_table *t,
+                                         const struct flow *f)
+{
+    const struct flow_rate *r = rate_entry(t, f->rec);
+    return r && r->id1 == f->id + 1 ? r : NULL;
+}
+
+/* The history of f's record, started over when the record now holds
+ * another flow. There is one entry per flow record, never more. */
+static struct flow_rate *rates_get(struct rate_table *t, const struct flow *f,
+                                   int64_t sec)
+{
+    uint32_t chunk = f->rec >> RATE_CHUNK_SHIFT;
+    if (chunk >= t->nchunks) {
+        t->chunks = xrealloc(t->chunks, (chunk + 1) * sizeof *t->chunks);
+        memset(t->chunks + t->nchunks, 0, (chunk + 1 - t->nchunks) * sizeof *t->chunks);
+        t->nchunks = chunk + 1;
+    }
+    if (!t->chunks[chunk])
+        t->chunks[chunk] = xcalloc(1u << RATE_CHUNK_SHIFT, sizeof **t->chunks);
+    struct flow_rate *r = &t->chunks[chunk][f->rec & ((1u << RATE_CHUNK_SHIFT) - 1)];
+    if (r->id1 != f->id + 1) {
+        block_put(t, &r->block);
+        *r = (struct flow_rate){.id1 = f->id + 1, .sec = sec};
+    }
+    return r;
+}
+
+static void flow_rate_add(struct rate_table *t, const struct flow *f,
+                          int64_t sec, uint32_t amount)
+{
+    struct flow_rate *r = rates_get(t, f, sec);
+    if (!r->block) {
+        if (sec == r->sec) {
+            r->cur = add_sat(r->cur, amount);
+            return;
+        }
+        if (sec > r->sec && sec - r->sec >= RATE_SLOTS) {
+            r->sec = sec; /* the one second before has left the history */
+            r->cur = amount;
+            return;
+        }
+        if (sec <= r->sec - RATE_SLOTS)
+            return; /* older than the history */
+        r->block = block_get(t); /* a second second within the window */
+        block_slots(t, r->block - 1)[r->sec % RATE_SLOTS] = r->cur;
+    } else if (sec - r->sec >= RATE_SLOTS) {
+        block_put(t, &r->block); /* the whole history has gone by */
+        r->sec = sec;
+        r->cur = amount;
+        return;
+    }
+    slots_add(block_slots(t, r->block - 1), &r->sec, sec, amount);
+}
+
+double flow_rate_bps(const struct rate_table *t, const struct flow *f,
+                     int seconds, uint64_t now_ns)
+{
+    const struct flow_rate *r = rate_find(t, f);
+    if (!r)
+        return 0;
+    return window_bps(r->block ? block_slots(t, r->block - 1) : NULL, r->cur,
+                      r->sec, seconds, now_ns);
 }
 
 double query_flow_rate(struct query *q, const void *flow, uint64_t flow_id,
                        int seconds, uint64_t now_ns)
 {
-    return rate_bps(rate_find(&q->priv->rates, flow, flow_id), seconds, now_ns);
+    const struct flow *f = flow;
+    if (f->id != flow_id)
+        return 0; /* the record holds another flow now */
+    return flow_rate_bps(&q->priv->rates, f, seconds, now_ns);
 }
 
 /* ---------- the packet list: every stored packet or the filter's ---------- */
@@ -438,8 +519,7 @@ void query_destroy(struct query *q)
             save_finish(p, "wirescope quit before the end");
         filter_clear(p);
         free(p->filter.matches.v);
-        free(p->rates.slots);
-        free(p->rates.e);
+        rates_free(&p->rates);
         free(p->dup);
         free(p->cc.pkts.v);
         cellbuf_free(&p->cc.follow);
@@ -639,7 +719,7 @@ void query_on_packet(const struct decoded *d, void *arg)
         p->last_ns = ts;
     p->bytes += d->rec->len;
     if (d->flow)
-        hist_add(rates_get(&p->rates, d->flow, d->flow->id, sec), sec, d->rec->len);
+        flow_rate_add(&p->rates, d->flow, sec, d->rec->len);
     if (!p->total_bytes.sec)
         p->total_bytes.sec = p->total_pkts.sec = sec;
     hist_add(&p->total_bytes, sec, d->rec->len);

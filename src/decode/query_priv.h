@@ -12,22 +12,38 @@
 
 /* Per-second byte counts of the last RATE_SLOTS seconds of one flow (or,
  * for the totals, packets too), as iftop keeps them for its 2 s, 10 s and
- * 40 s averages. Kept beside the flow table, keyed by the flow record, so
- * struct flow stays 128 bytes. */
+ * 40 s averages. */
 #define RATE_SLOTS 40
 
 struct rate_hist {
-    const void *flow;   /* the flow record (its address) */
-    uint64_t id;        /* the flow id, to notice a reused record */
     int64_t sec;        /* latest second written */
     uint32_t bytes[RATE_SLOTS];
 };
 
+/*
+ * A flow's history, kept beside the flow table (so struct flow stays 128
+ * bytes) and indexed by the flow's record number. Most flows carry traffic
+ * in one second only (a DNS exchange, a short connection): such a flow
+ * keeps that second's count in `cur`; a flow seen in a second second gets
+ * a block of RATE_SLOTS counts from a pool, returned when its history
+ * empties or its record goes to another flow.
+ */
+struct flow_rate {
+    uint64_t id1;       /* flow id + 1; 0 = never written */
+    int64_t sec;        /* latest second written */
+    uint32_t cur;       /* bytes in second `sec`, while block == 0 */
+    uint32_t block;     /* history block number + 1, 0 = none */
+};
+
+#define RATE_CHUNK_SHIFT 14 /* flow_rate entries per chunk: the flow table's */
+#define RATE_BLOCK_SHIFT 10 /* history blocks per chunk of the pool */
+
 struct rate_table {
-    uint32_t *slots;    /* entry index + 1; 0 = empty */
-    uint32_t mask;
-    struct rate_hist *e;
-    uint32_t n, cap;
+    struct flow_rate **chunks; /* by record number >> RATE_CHUNK_SHIFT */
+    uint32_t nchunks;
+    uint32_t **blocks;         /* pool chunks of RATE_SLOTS-count blocks */
+    uint32_t nblocks;          /* blocks handed out from the chunks */
+    uint32_t free_block;       /* free list through slot 0, number + 1 */
 };
 
 struct u64vec {
@@ -115,8 +131,9 @@ struct query_private {
 /* query.c */
 uint64_t query_now_ns(const struct query_private *p);
 double rate_bps(const struct rate_hist *h, int seconds, uint64_t now_ns);
-const struct rate_hist *rate_find(const struct rate_table *t, const void *flow,
-                                  uint64_t id);
+/* Bits per second of flow f over the last `seconds` (0 when unknown). */
+double flow_rate_bps(const struct rate_table *t, const struct flow *f,
+                     int seconds, uint64_t now_ns);
 uint64_t mono_ns(void);
 void query_note(struct query_private *p, const char *text);
 /* packets of the list: the filter's matches or every stored packet */

@@ -583,9 +583,9 @@ static double flow_key(struct query_private *p, const struct flow *f,
     switch (s) {
     case FS_BYTES: return (double)(f->bytes[0] + f->bytes[1]);
     case FS_PACKETS: return (double)(f->pkts[0] + f->pkts[1]);
-    case FS_RATE2: return rate_bps(rate_find(&p->rates, f, f->id), 2, now);
-    case FS_RATE10: return rate_bps(rate_find(&p->rates, f, f->id), 10, now);
-    case FS_RATE40: return rate_bps(rate_find(&p->rates, f, f->id), 40, now);
+    case FS_RATE2: return flow_rate_bps(&p->rates, f, 2, now);
+    case FS_RATE10: return flow_rate_bps(&p->rates, f, 10, now);
+    case FS_RATE40: return flow_rate_bps(&p->rates, f, 40, now);
     case FS_DURATION: return (double)(f->last_ns - f->first_ns);
     case FS_START: return (double)f->first_ns;
     default: return 0;
@@ -724,11 +724,10 @@ static void flow_row(struct query_private *p, struct cellbuf *cb,
     tb_init(&tb, buf, sizeof buf);
     human(&tb, (double)(f->bytes[0] + f->bytes[1]), "B");
     put_col(cb, row, l, FC_BYTES, c, buf, role);
-    const struct rate_hist *h = rate_find(&p->rates, f, f->id);
     static const int secs[3] = {2, 10, 40};
     for (int i = 0; i < 3; i++) {
         tb_init(&tb, buf, sizeof buf);
-        human(&tb, rate_bps(h, secs[i], now), "b");
+        human(&tb, flow_rate_bps(&p->rates, f, secs[i], now), "b");
         put_col(cb, row, l, FC_R2 + i, c, buf, role);
     }
     tb_init(&tb, buf, sizeof buf);

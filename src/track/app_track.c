@@ -10,8 +10,8 @@
 #include "wirescope/textbuf.h"
 #include "wirescope/xalloc.h"
 
-#define EXPECT_MAX 256            /* announced flows waiting for their SYN */
-#define STATE_BUDGET (64u << 20)  /* per-flow protocol state, all flows */
+#define EXPECT_MAX APP_EXPECT_MAX /* announced flows waiting for their SYN */
+#define STATE_BUDGET APP_STATE_BUDGET /* per-flow protocol state, all flows */
 #define OPEN_BITS 16              /* open-transaction index: 64 Ki slots */
 
 struct expectation {
@@ -33,19 +33,39 @@ struct flow_slot {
     size_t size;
 };
 
+/* Text and moved message arrays of transactions, in chunks used in order
+ * and freed in order: a chunk goes once every transaction that wrote into
+ * it is evicted (the ring evicts by id, so max_id tells). */
+#define POOL_CHUNK (64u << 10)
+struct pool_chunk {
+    struct pool_chunk *next; /* the next newer chunk */
+    uint64_t max_id;         /* highest transaction id with data here */
+    size_t used;
+    _Alignas(8) char data[];
+};
+
+#define TXN_CHUNK_SHIFT 10 /* 1024 records (128 KiB) per chunk of the ring */
+#define TXN_CHUNK (1u << TXN_CHUNK_SHIFT)
+
 struct app_tracker {
-    /* transactions: a ring of the last max_txns, oldest evicted */
-    struct txn *txns;
+    /* transactions: a ring of the last max_txns, oldest evicted; position
+     * i lives in chunk i >> TXN_CHUNK_SHIFT, allocated when first reached,
+     * so records never move */
+    struct txn **txn_chunks;
     uint32_t max_txns;
+    struct pool_chunk *pool_head, *pool_tail; /* oldest, newest */
     uint64_t next_id;  /* ids are positions: txn id i lives at i % max */
     uint64_t evicted;
     /* open transactions by (proto, scope, key): ids + 1, 0 = empty */
     uint64_t open[1u << OPEN_BITS];
     struct expectation expect[EXPECT_MAX];
     uint64_t expect_seq;
+    uint32_t expect_live;     /* entries in use */
+    uint64_t expect_evicted;  /* replaced while still waiting (table full) */
     struct flow_slot *slots;
     uint32_t slot_mask;
     uint32_t slot_used;  /* live + deleted */
+    uint32_t slot_live;  /* live only: what the table's size follows */
     size_t state_bytes;
     struct rtp_table *rtp;
 };
@@ -53,11 +73,19 @@ struct app_tracker {
 #define SLOT_EMPTY UINT64_MAX
 #define SLOT_GONE (UINT64_MAX - 1)
 
+/* An expectation leaves the table (matched, or its announcer evicted). */
+static void expect_drop(struct app_tracker *t, struct expectation *e)
+{
+    e->used = false;
+    t->expect_live--;
+}
+
 struct app_tracker *app_tracker_new(uint32_t max_txns)
 {
     struct app_tracker *t = xcalloc(1, sizeof *t);
     t->max_txns = max_txns ? max_txns : 1;
-    /* the ring grows as transactions arrive (doubling), up to max_txns */
+    t->txn_chunks = xcalloc(((size_t)t->max_txns + TXN_CHUNK - 1) >> TXN_CHUNK_SHIFT,
+                            sizeof *t->txn_chunks);
     t->slot_mask = 1023;
     t->slots = xmalloc((t->slot_mask + 1) * sizeof *t->slots);
     for (uint32_t i = 0; i <= t->slot_mask; i++)
@@ -72,7 +100,15 @@ void app_tracker_free(struct app_tracker *t)
     for (uint32_t i = 0; i <= t->slot_mask; i++)
         free(t->slots[i].state);
     free(t->slots);
-    free(t->txns);
+    size_t nchunks = ((size_t)t->max_txns + TXN_CHUNK - 1) >> TXN_CHUNK_SHIFT;
+    for (size_t i = 0; i < nchunks; i++)
+        free(t->txn_chunks[i]);
+    free(t->txn_chunks);
+    while (t->pool_head) {
+        struct pool_chunk *next = t->pool_head->next;
+        free(t->pool_head);
+        t->pool_head = next;
+    }
     rtp_table_free(t->rtp);
     free(t);
 }
@@ -85,11 +121,21 @@ static uint64_t txn_cap(const struct app_tracker *t)
     return n < t->max_txns ? n : t->max_txns;
 }
 
+/* The record of ring position pos (< max_txns), its chunk made on demand. */
+static struct txn *txn_slot(struct app_tracker *t, uint64_t pos)
+{
+    struct txn **chunk = &t->txn_chunks[pos >> TXN_CHUNK_SHIFT];
+    if (!*chunk)
+        *chunk = xmalloc(TXN_CHUNK * sizeof **chunk);
+    return &(*chunk)[pos & (TXN_CHUNK - 1)];
+}
+
 static struct txn *txn_at(const struct app_tracker *t, uint64_t id)
 {
     if (id >= t->next_id || t->next_id - id > t->max_txns)
         return NULL; /* not yet made, or evicted */
-    return &t->txns[id % t->max_txns];
+    uint64_t pos = id % t->max_txns;
+    return &t->txn_chunks[pos >> TXN_CHUNK_SHIFT][pos & (TXN_CHUNK - 1)];
 }
 
 static uint32_t open_hash(int proto, uint64_t scope, uint64_t key)
@@ -122,27 +168,58 @@ struct txn *txn_find(struct app_ctx *ctx, int proto, uint64_t scope,
     return x;
 }
 
-static void grow_ring(struct app_tracker *t)
+/* size bytes (at most POOL_CHUNK - 8) of transaction id's data, aligned
+ * to align (1 for text, 8 for messages). */
+static void *pool_alloc(struct app_tracker *t, uint64_t id, size_t size,
+                        size_t align)
 {
-    uint64_t have = txn_cap(t);
-    if (have < t->max_txns && (have & (have - 1)) == 0) {
-        uint64_t n = have ? have * 2 : 64;
-        if (n > t->max_txns)
-            n = t->max_txns;
-        /* ids below max_txns sit at their own index, so a realloc keeps them */
-        t->txns = xrealloc(t->txns, (size_t)n * sizeof *t->txns);
+    struct pool_chunk *c = t->pool_tail;
+    size_t at = c ? (c->used + align - 1) & ~(align - 1) : 0;
+    if (!c || at > POOL_CHUNK || POOL_CHUNK - at < size) {
+        c = xmalloc(sizeof *c + POOL_CHUNK);
+        c->next = NULL;
+        c->max_id = id;
+        c->used = 0;
+        at = 0;
+        if (t->pool_tail)
+            t->pool_tail->next = c;
+        else
+            t->pool_head = c;
+        t->pool_tail = c;
+    }
+    if (id > c->max_id)
+        c->max_id = id;
+    c->used = at + size;
+    return c->data + at;
+}
+
+/* Frees the oldest chunks whose every writer left the ring. */
+static void pool_release(struct app_tracker *t)
+{
+    uint64_t first_kept = t->next_id - txn_cap(t);
+    while (t->pool_head && t->pool_head != t->pool_tail &&
+           t->pool_head->max_id < first_kept) {
+        struct pool_chunk *old = t->pool_head;
+        t->pool_head = old->next;
+        free(old);
     }
 }
 
-static void copy_clean(char *dst, size_t size, const char *src)
+/* src sanitised and cut to size - 1 characters, kept in the pool. */
+static const char *pool_text(struct app_tracker *t, uint64_t id, size_t size,
+                             const char *src)
 {
     char tmp[256];
     struct textbuf tb;
     tb_init(&tb, tmp, sizeof tmp);
     sanitize_bytes(&tb, (const uint8_t *)src, strnlen(src, size - 1), false);
     size_t n = tb.len < size - 1 ? tb.len : size - 1;
+    if (n == 0)
+        return "";
+    char *dst = pool_alloc(t, id, n + 1, 1);
     memcpy(dst, tmp, n);
     dst[n] = 0;
+    return dst;
 }
 
 struct txn *txn_open(struct app_ctx *ctx, int proto, uint64_t scope,
@@ -152,18 +229,21 @@ struct txn *txn_open(struct app_ctx *ctx, int proto, uint64_t scope,
     struct txn *old = txn_find(ctx, proto, scope, key);
     if (old)
         old->done = true; /* superseded: left unanswered */
-    grow_ring(t);
     if (t->next_id >= t->max_txns)
         t->evicted++;
     uint64_t id = t->next_id++;
-    struct txn *x = &t->txns[id % t->max_txns];
+    if (t->evicted)
+        pool_release(t);
+    struct txn *x = txn_slot(t, id % t->max_txns);
     memset(x, 0, sizeof *x);
     x->id = id;
     x->proto = (uint8_t)proto;
     x->flow_id = ctx->flow ? ctx->flow->id : UINT64_MAX;
     x->scope = scope;
     x->key = key;
-    copy_clean(x->what, sizeof x->what, what ? what : "");
+    x->what = pool_text(t, id, TXN_WHAT, what ? what : "");
+    x->result = "";
+    x->msgs = x->first_msgs;
     *open_slot(t, proto, scope, key) = id + 1;
     txn_add(ctx, x, label);
     return x;
@@ -173,20 +253,25 @@ void txn_add(struct app_ctx *ctx, struct txn *x, const char *label)
 {
     if (!x || x->nmsgs >= TXN_MSGS)
         return;
+    if (x->nmsgs == TXN_MSGS_INLINE) { /* a third message: room for all */
+        struct txn_msg *all = pool_alloc(ctx->t, x->id, TXN_MSGS * sizeof *all,
+                                         _Alignof(struct txn_msg));
+        memcpy(all, x->first_msgs, sizeof x->first_msgs);
+        x->msgs = all;
+    }
     struct txn_msg *m = &x->msgs[x->nmsgs++];
     m->packet = ctx->number;
     m->ts_ns = ctx->ts_ns;
     m->dir = (uint8_t)ctx->dir;
-    copy_clean(m->label, sizeof m->label, label ? label : "");
+    m->label = pool_text(ctx->t, x->id, TXN_LABEL, label ? label : "");
 }
 
 void txn_done(struct app_ctx *ctx, struct txn *x, const char *result)
 {
-    (void)ctx;
     if (!x)
         return;
     x->done = true;
-    copy_clean(x->result, sizeof x->result, result ? result : "");
+    x->result = pool_text(ctx->t, x->id, TXN_RESULT, result ? result : "");
 }
 
 void app_tracker_foreach_txn(const struct app_tracker *t,
@@ -200,6 +285,7 @@ void app_tracker_foreach_txn(const struct app_tracker *t,
 
 uint64_t app_tracker_txn_count(const struct app_tracker *t) { return t->next_id; }
 uint64_t app_tracker_txn_evicted(const struct app_tracker *t) { return t->evicted; }
+uint64_t app_tracker_expect_evicted(const struct app_tracker *t) { return t->expect_evicted; }
 struct rtp_table **app_tracker_rtp_slot(struct app_tracker *t) { return &t->rtp; }
 const struct rtp_table *app_tracker_rtp(const struct app_tracker *t) { return t->rtp; }
 
@@ -231,6 +317,7 @@ static void slot_rehash(struct app_tracker *t, uint32_t new_mask)
     t->slots = xmalloc(((size_t)new_mask + 1) * sizeof *t->slots);
     t->slot_mask = new_mask;
     t->slot_used = 0;
+    t->slot_live = 0;
     for (uint32_t i = 0; i <= new_mask; i++)
         t->slots[i] = (struct flow_slot){SLOT_EMPTY, UINT64_MAX, 0, NULL, 0};
     for (uint32_t i = 0; i <= old_mask; i++) {
@@ -241,6 +328,7 @@ static void slot_rehash(struct app_tracker *t, uint32_t new_mask)
             j = (j + 1) & new_mask;
         t->slots[j] = old[i];
         t->slot_used++;
+        t->slot_live++;
     }
     free(old);
 }
@@ -250,14 +338,19 @@ static struct flow_slot *slot_get(struct app_tracker *t, uint64_t id)
     struct flow_slot *s = slot_find(t, id);
     if (s)
         return s;
+    /* Full of live or deleted slots: doubles only when the live ones need
+     * it (more than half), else rehashes in place to drop the deleted. The
+     * size then follows the live flows (at most --max-flows), not every
+     * flow that ever had state (a flood of short flows). */
     if ((t->slot_used + 1) * 4 > (t->slot_mask + 1) * 3)
-        slot_rehash(t, t->slot_used * 2 > t->slot_mask ? t->slot_mask * 2 + 1
-                                                      : t->slot_mask);
+        slot_rehash(t, (t->slot_live + 1) * 2 > t->slot_mask + 1 ? t->slot_mask * 2 + 1
+                                                                 : t->slot_mask);
     uint32_t i = slot_hash(id) & t->slot_mask;
     while (t->slots[i].flow_id < SLOT_GONE)
         i = (i + 1) & t->slot_mask;
     if (t->slots[i].flow_id == SLOT_EMPTY)
         t->slot_used++;
+    t->slot_live++;
     t->slots[i] = (struct flow_slot){id, UINT64_MAX, 0, NULL, 0};
     return &t->slots[i];
 }
@@ -299,10 +392,12 @@ void app_tracker_flow_evicted(struct app_tracker *t, const struct flow *f)
         free(s->state);
         t->state_bytes -= s->size;
         *s = (struct flow_slot){SLOT_GONE, UINT64_MAX, 0, NULL, 0};
+        t->slot_live--;
     }
-    for (int i = 0; i < EXPECT_MAX; i++)
+    /* most evicted flows announced nothing: skip the scan when none waits */
+    for (int i = 0; t->expect_live && i < EXPECT_MAX; i++)
         if (t->expect[i].used && t->expect[i].parent == f->id)
-            t->expect[i].used = false;
+            expect_drop(t, &t->expect[i]);
 }
 
 /* --- expected flows --- */
@@ -311,22 +406,31 @@ void app_expect(struct app_ctx *ctx, int proto, const struct ws_addr *addr,
                 uint16_t port, uint8_t ip_proto)
 {
     struct app_tracker *t = ctx->t;
-    struct expectation *slot = NULL;
+    /* one pass: the same endpoint announced again, else a free entry, else
+     * the oldest (a flood of announcements runs this for every one) */
+    struct expectation *slot = NULL, *oldest = NULL;
+    uint64_t oldest_seq = UINT64_MAX;
     for (int i = 0; i < EXPECT_MAX; i++) {
         struct expectation *e = &t->expect[i];
-        bool same = e->used && e->port == port && e->ip_proto == ip_proto &&
-                    e->any_addr == !addr && (!addr || addr_cmp(&e->addr, addr) == 0);
-        if (same || !e->used) {
+        if (!e->used) {
+            slot = e; /* the last free one */
+            continue;
+        }
+        if (e->port == port && e->ip_proto == ip_proto && e->any_addr == !addr &&
+            (!addr || addr_cmp(&e->addr, addr) == 0)) {
             slot = e;
-            if (same)
-                break;
+            break;
+        }
+        if (e->seq < oldest_seq) {
+            oldest_seq = e->seq;
+            oldest = e;
         }
     }
-    if (!slot) { /* full: replace the oldest */
-        slot = &t->expect[0];
-        for (int i = 1; i < EXPECT_MAX; i++)
-            if (t->expect[i].seq < slot->seq)
-                slot = &t->expect[i];
+    if (!slot) { /* full: replace the oldest, which is then never matched */
+        slot = oldest;
+        t->expect_evicted++;
+    } else if (!slot->used) {
+        t->expect_live++;
     }
     *slot = (struct expectation){
         .used = true,
@@ -365,7 +469,7 @@ void app_tracker_new_flow(struct app_tracker *t, struct flow *f)
         /* RTP/RTCP media may open several flows; a TCP data connection is
          * one, so its expectation is used up. */
         if (e->ip_proto == 6)
-            e->used = false;
+            expect_drop(t, e);
         return;
     }
 }

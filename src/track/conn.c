@@ -25,6 +25,9 @@ struct conn_table {
     uint64_t retained;    /* non-NULL slots */
     uint64_t scan;        /* id where the next eviction scan resumes */
     uint64_t evicted;
+    /* the analysis state of the segment at hand, unpacked from its
+     * connection and packed back after it */
+    struct tcp_seq_state work;
 };
 
 static const char *const state_names[TS_COUNT] = {
@@ -51,8 +54,39 @@ const char *conn_close_name(enum conn_close t)
 /* No more segments can reach c: its analysis state is no longer needed. */
 static void release_analysis(struct conn *c)
 {
-    free(c->seq);
-    c->seq = NULL;
+    free(c->seq_packed);
+    c->seq_packed = NULL;
+    c->seq_room = 0;
+}
+
+/*
+ * Puts the working state s back into c, packed. A closed connection,
+ * which rarely sees another segment, keeps just what it needs; an open
+ * one grows its room a quarter beyond the need (a few more unacknowledged
+ * ranges then fit without a realloc), at most to the size of a state.
+ */
+static void pack_analysis(struct conn *c, const struct tcp_seq_state *s)
+{
+    size_t need = tcp_seq_packed_size(s);
+    size_t room = c->seq_room;
+    if (c->closed)
+        room = need;
+    else if (need > room)
+        room = need + need / 4 < sizeof *s ? need + need / 4 : sizeof *s;
+    if (room != c->seq_room) {
+        c->seq_packed = xrealloc(c->seq_packed, room);
+        c->seq_room = (uint32_t)room;
+    }
+    tcp_seq_pack(s, c->seq_packed);
+}
+
+/* Frees c and what it owns (not touching its owner's slot). */
+static void conn_release(struct conn *c)
+{
+    release_analysis(c);
+    if (c->log != c->first_log)
+        free(c->log);
+    free(c);
 }
 
 static void conn_free(struct conn *c)
@@ -61,8 +95,7 @@ static void conn_free(struct conn *c)
         return;
     if (c->owner && *c->owner == c)
         *c->owner = NULL; /* a later segment then starts a new connection */
-    release_analysis(c);
-    free(c);
+    conn_release(c);
 }
 
 struct conn_table *conn_table_new(uint32_t max_conns)
@@ -81,8 +114,7 @@ void conn_table_free(struct conn_table *t)
     for (size_t i = 0; i < t->len; i++) {
         struct conn *c = t->slots[i].c;
         if (c) /* owners may be gone already: do not touch them */
-            release_analysis(c);
-        free(c);
+            conn_release(c);
     }
     free(t->slots);
     free(t);
@@ -186,13 +218,12 @@ static struct conn *conn_create(struct conn_table *t)
     }
     struct conn *c = xcalloc(1, sizeof *c);
     c->id = t->next_id++;
+    c->log = c->first_log;
     c->active_closer = -1;
     c->rst_side = -1;
     for (int s = 0; s < 2; s++) {
         c->hist_next[s][0] = c->hist_next[s][1] = c->hist_next[s][2] = 1;
     }
-    c->seq = xmalloc(sizeof *c->seq);
-    tcp_seq_init(c->seq);
     t->slots[t->len++] = (struct conn_slot){c->id, c};
     t->retained++;
     return c;
@@ -219,6 +250,10 @@ static void conn_set_state(struct conn *c, int side, enum tcp_state to,
         return;
     c->state[side] = (uint8_t)to;
     if (c->log_len < CONN_LOG_MAX) {
+        if (c->log_len == CONN_LOG_INLINE) { /* a long log: room for all */
+            c->log = xmalloc(CONN_LOG_MAX * sizeof *c->log);
+            memcpy(c->log, c->first_log, sizeof c->first_log);
+        }
         struct conn_event *e = &c->log[c->log_len++];
         e->ts_ns = ts_ns;
         e->packet = packet;
@@ -331,7 +366,8 @@ static void conn_assign_sides(struct conn *c, const struct ws_packet *pkt)
 /* A SYN (without ACK) on a 5-tuple whose connection closed, idled out, or
  * saw a different SYN (port reuse, as tshark splits tcp.stream) starts a
  * new connection. */
-static bool starts_new_connection(const struct conn *c, int side,
+static bool starts_new_connection(const struct conn *c,
+                                  const struct tcp_seq_state *s, int side,
                                   const struct ws_packet *pkt, uint64_t ts_ns)
 {
     const struct ws_tcp *t = &pkt->u.tcp;
@@ -341,7 +377,7 @@ static bool starts_new_connection(const struct conn *c, int side,
         return true;
     if (ts_ns > c->last_ns && ts_ns - c->last_ns > CONN_IDLE_NEW_NS)
         return true;
-    return tcp_seq_starts_new_connection(c->seq, side, pkt);
+    return tcp_seq_starts_new_connection(s, side, pkt);
 }
 
 /* ---- state machine, one handler per kind of segment ---- */
@@ -563,13 +599,13 @@ static void count_segment(struct conn *c, int side, const struct ws_packet *pkt,
         c->bad_flags++;
 }
 
-static void keep_analysis_figures(struct conn *c)
+static void keep_analysis_figures(struct conn *c, const struct tcp_seq_state *s)
 {
     for (int side = 0; side < 2; side++) {
-        c->seq_base[side] = c->seq->dir[side].base_seq;
-        c->win_scale[side] = c->seq->dir[side].win_scale;
+        c->seq_base[side] = s->dir[side].base_seq;
+        c->win_scale[side] = s->dir[side].win_scale;
     }
-    c->first_rtt_ns = c->seq->first_rtt_ns;
+    c->first_rtt_ns = s->first_rtt_ns;
 }
 
 void conn_table_segment(struct conn_table *t, struct conn **cur,
@@ -577,8 +613,15 @@ void conn_table_segment(struct conn_table *t, struct conn **cur,
                         uint64_t ts_ns, uint32_t wire_len, struct conn_seg *out)
 {
     struct conn *c = *cur;
+    struct tcp_seq_state *s = &t->work;
     bool reused = false;
-    if (c && starts_new_connection(c, sender_side(c, pkt), pkt, ts_ns)) {
+    if (c) { /* an attached connection always has its state (else: a fresh one) */
+        if (c->seq_packed)
+            tcp_seq_unpack(s, c->seq_packed);
+        else
+            tcp_seq_init(s);
+    }
+    if (c && starts_new_connection(c, s, sender_side(c, pkt), pkt, ts_ns)) {
         reused = c->mark[MARK_SYN] != 0;
         c->closed = true; /* superseded: its 5-tuple starts over */
         c->owner = NULL;
@@ -590,20 +633,22 @@ void conn_table_segment(struct conn_table *t, struct conn **cur,
         conn_assign_sides(c, pkt);
         c->first_ns = ts_ns;
         c->owner = cur;
+        tcp_seq_init(s);
         if (reused)
-            tcp_seq_mark_reused(c->seq);
+            tcp_seq_mark_reused(s);
         *cur = c;
     }
     int side = sender_side(c, pkt);
     count_segment(c, side, pkt, ts_ns, wire_len);
     out->conn = c;
     out->side = side;
-    tcp_seq_segment(c->seq, side, pkt, packet_no, ts_ns, &out->ta);
-    keep_analysis_figures(c);
+    tcp_seq_segment(s, side, pkt, packet_no, ts_ns, &out->ta);
+    keep_analysis_figures(c, s);
     /* Zeek adds the packet's letter before its t / w */
     history_update(c, side, &pkt->u.tcp, out->ta.rel_seq, pkt->payload_len);
     count_analysis(c, side, out->ta.flags, pkt->payload_len);
     track_state(c, side, pkt, ts_ns, packet_no);
+    pack_analysis(c, s);
 }
 
 void conn_table_bad_checksum(struct conn_table *t, struct conn **cur,

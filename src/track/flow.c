@@ -466,6 +466,7 @@ struct flow *flow_table_update(struct flow_table *t,
         f->a_is_lo = lo2hi;
         f->first_ns = f->last_ns = ts_ns;
         f->hash = tag;
+        f->rec = idx;
         t->index[pos].rec1 = idx + 1;
         t->index[pos].tag = tag;
         lru_append(t, idx);
@@ -573,6 +574,8 @@ const char *flow_table_check(const struct flow_table *t)
             return "LRU prev link inconsistent";
         if (index_lookup(t, &rec(t, i)->key, rec(t, i)->hash, NULL) != i)
             return "live record not found through the index";
+        if (rec(t, i)->rec != i)
+            return "record number differs from the record's place";
         prev = i;
         if (++n > t->count)
             return "LRU list longer than count (cycle?)";

@@ -7,6 +7,7 @@
  * last ACK, so that the odd corners (a next-seq that is really 0 after a
  * wrap) behave the same.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -52,6 +53,59 @@ bool tcp_seq_starts_new_connection(const struct tcp_seq_state *s, int dir,
 }
 
 void tcp_seq_mark_reused(struct tcp_seq_state *s) { s->reused_pending = true; }
+
+/* ---- packed form ------------------------------------------------------- */
+
+/* A direction's fields up to its ranges (ranges is its last member). */
+#define DIR_HEAD offsetof(struct tcp_ta_dir, ranges)
+_Static_assert(offsetof(struct tcp_ta_dir, ranges) + sizeof(struct tcp_ta_range) *
+                   TCP_TA_MAX_RANGES == sizeof(struct tcp_ta_dir),
+               "ranges must be the last member of struct tcp_ta_dir");
+
+/* Both heads, the state's own fields, then the ranges in use. Every copy
+ * has a constant size (inlined) and a direction usually has 0 to 2
+ * ranges, so this costs a few dozen instructions per segment. */
+#define PACKED_FIXED (2 * DIR_HEAD + sizeof(uint64_t) + sizeof(int64_t) + sizeof(bool))
+#define RANGE_SIZE sizeof(struct tcp_ta_range)
+
+size_t tcp_seq_packed_size(const struct tcp_seq_state *s)
+{
+    return PACKED_FIXED + ((size_t)s->dir[0].nranges + s->dir[1].nranges) * RANGE_SIZE;
+}
+
+void tcp_seq_pack(const struct tcp_seq_state *s, void *buf)
+{
+    char *p = buf;
+    memcpy(p, &s->dir[0], DIR_HEAD);
+    memcpy(p + DIR_HEAD, &s->dir[1], DIR_HEAD);
+    p += 2 * DIR_HEAD;
+    memcpy(p, &s->mru_syn_ns, sizeof s->mru_syn_ns);
+    p += sizeof s->mru_syn_ns;
+    memcpy(p, &s->first_rtt_ns, sizeof s->first_rtt_ns);
+    p += sizeof s->first_rtt_ns;
+    memcpy(p, &s->reused_pending, sizeof s->reused_pending);
+    p += sizeof s->reused_pending;
+    for (int d = 0; d < 2; d++)
+        for (unsigned i = 0; i < s->dir[d].nranges; i++, p += RANGE_SIZE)
+            memcpy(p, &s->dir[d].ranges[i], RANGE_SIZE);
+}
+
+void tcp_seq_unpack(struct tcp_seq_state *s, const void *buf)
+{
+    const char *p = buf;
+    memcpy(&s->dir[0], p, DIR_HEAD);
+    memcpy(&s->dir[1], p + DIR_HEAD, DIR_HEAD);
+    p += 2 * DIR_HEAD;
+    memcpy(&s->mru_syn_ns, p, sizeof s->mru_syn_ns);
+    p += sizeof s->mru_syn_ns;
+    memcpy(&s->first_rtt_ns, p, sizeof s->first_rtt_ns);
+    p += sizeof s->first_rtt_ns;
+    memcpy(&s->reused_pending, p, sizeof s->reused_pending);
+    p += sizeof s->reused_pending;
+    for (int d = 0; d < 2; d++)
+        for (unsigned i = 0; i < s->dir[d].nranges; i++, p += RANGE_SIZE)
+            memcpy(&s->dir[d].ranges[i], p, RANGE_SIZE);
+}
 
 /* ---- unacknowledged data as contiguous ranges ------------------------- */
 
