@@ -360,6 +360,13 @@ static void print_summary(const struct capture *cap, const struct decoder *dec)
     if (dec->track_tcp)
         fprintf(stderr, ", %" PRIu64 " TCP connections (%" PRIu64 " evicted)",
                 conn_table_count(dec->conns), conn_table_evicted(dec->conns));
+    if (dec->apps && dec->track_apps)
+        fprintf(stderr,
+                ", %" PRIu64 " transactions (%" PRIu64 " evicted), %" PRIu64
+                " announced flows replaced, %" PRIu64 " RTP streams not kept",
+                app_tracker_txn_count(dec->apps),
+                app_tracker_txn_evicted(dec->apps),
+                app_tracker_expect_evicted(dec->apps), rtp_stats_dropped(dec->apps));
     fputc('\n', stderr);
 }
 

@@ -35,6 +35,22 @@ The bound of a run is the sum of (MiB = 2^20 bytes):
           chunk records per kept packet + 1 MiB reassembly state;
           --ladder: an allowance of 64 MiB (a view of one connection should
           not cost more than that whatever its length)
+and for the application floods (app_parts; app.h, rtp_stats.h and sizes.c
+give the limits and sizes):
+  tracker its fixed tables: the 64 Ki-slot open-transaction index (8 B
+          each) and APP_EXPECT_MAX (256) expectations (< 64 B each)
+  txns    kept k = min(made, --max-transactions): records in chunks of
+          1024 x sizeof(struct txn), plus per record its texts at their
+          limits (TXN_WHAT, TXN_LABEL per message, TXN_RESULT when
+          answered; the 6-message array past 2 messages) in a pool of
+          64 KiB chunks, 2 of them partly evicted
+  state   per-flow state of n live flows: min(n x chunk(size),
+          APP_STATE_BUDGET + n x malloc overhead), size APP_STATE_MAX
+          unless the protocol's is known; its slot table (40 B a slot)
+          stays under 4 x n slots, x 1.5 while rehashing
+  rtp     the stream table: min(streams, RTP_MAX_STREAMS) rounded up to
+          its doubling capacity x sizeof(struct rtp_stream), x 1.5 while
+          realloc copies it
 """
 import json
 import os
@@ -119,7 +135,9 @@ def facts(line):
 SUMMARY = re.compile(
     r"wirescope: (\d+) packets captured, (\d+) decoded, (\d+) malformed, .*?"
     r"(\d+) store evictions, (\d+) flows \((\d+) evicted\)"
-    r"(?:, (\d+) TCP connections \((\d+) evicted\))?")
+    r"(?:, (\d+) TCP connections \((\d+) evicted\))?"
+    r"(?:, (\d+) transactions \((\d+) evicted\), (\d+) announced flows replaced, "
+    r"(\d+) RTP streams not kept)?")
 
 
 class Run:
@@ -154,17 +172,19 @@ def run(name, pcap, args, keep_output=False, stdin=False, packets=0):
     for line in r.stderr.splitlines():
         m = SUMMARY.match(line) or m
     r.summary = m is not None
-    g = [int(x) if x is not None else None for x in m.groups()] if m else [None] * 8
+    g = [int(x) if x is not None else None for x in m.groups()] if m else [None] * 12
     (r.captured, r.decoded, r.malformed, r.store_evictions, r.flows, r.flows_evicted,
-     r.conns, r.conns_evicted) = g
+     r.conns, r.conns_evicted, r.txns, r.txns_evicted, r.expect_replaced,
+     r.rtp_not_kept) = g
     r.out_path = out_path
     r.pps = (r.captured or 0) / r.wall if r.wall > 0 else 0
     return r
 
 
 def bound(r, mode, distinct_flows, max_flows, max_conns, conns_created=None,
-          ring_mib=8, mem_mib=None, kept_packets=0):
-    """The RSS bound of a run in bytes, and its arithmetic as text."""
+          ring_mib=8, mem_mib=None, kept_packets=0, app=()):
+    """The RSS bound of a run in bytes, and its arithmetic as text; app:
+    the application tracker's parts (app_parts)."""
     parts = [("base", BASE_KIB * 1024), ("slack", 8 * MIB), ("ring", ring_mib * MIB)]
     n = min(distinct_flows, max_flows)
     flows = -(-n // 16384) * 16384 * SIZES["flow"] if n else 0
@@ -185,9 +205,59 @@ def bound(r, mode, distinct_flows, max_flows, max_conns, conns_created=None,
         parts.append(("follow view", 128 * MIB + 64 * kept_packets + MIB))
     if mode == "--ladder":
         parts.append(("ladder view allowance", 64 * MIB))
+    parts.extend(app)
     total = sum(v for _, v in parts)
     text = " + ".join("%s %.1f" % (k, v / MIB) for k, v in parts)
     return total, "%s = %.1f MiB" % (text, total / MIB)
+
+
+FLOW_SLOT = 40      # app_track.c's struct flow_slot: id, parent, announced, state, size
+TRACKER_FIXED = 8 * 65536 + 256 * 64   # its open-transaction index, expectations
+POOL_CHUNK = 64 * 1024                 # app_track.c's text pool chunk
+TXN_CHUNK = 1024                       # records per chunk of the ring
+
+
+def app_parts(txns=0, max_txns=100000, txn_msgs=1, answered=False, state_flows=0,
+              state_size=None, rtp_streams=0):
+    """The application tracker's parts of a bound (see the docstring):
+    txns transactions made, each with txn_msgs messages (answered: with a
+    result); state_flows live flows holding per-flow state of at most
+    state_size bytes (APP_STATE_MAX when not known); rtp_streams streams."""
+    parts = [("tracker", TRACKER_FIXED)]
+    kept = min(txns, max_txns)
+    if kept:
+        if "txn_what" in SIZES:   # records in chunks, texts in a pool
+            text = SIZES["txn_what"] + txn_msgs * SIZES["txn_label"]
+            text += SIZES["txn_result"] if answered else 0
+            if txn_msgs > SIZES["txn_msgs_inline"]:
+                text += SIZES["txn_msgs"] * SIZES["txn_msg"] + 8
+            records = -(-kept // TXN_CHUNK) * TXN_CHUNK * SIZES["txn"]
+            parts.append(("txns %d x (%d B + text %d B)" % (kept, SIZES["txn"], text),
+                          records + kept * text + 2 * (POOL_CHUNK + 64)))
+        else:                     # one array, grown by realloc (old + new)
+            cap = min(round_pow2(max(kept, 64)), max_txns)
+            parts.append(("txns %d x %d B x 1.5" % (cap, SIZES["txn"]),
+                          cap * SIZES["txn"] * 3 // 2))
+    if state_flows:
+        size = state_size or SIZES["app_state_max"]
+        each = chunk(size)
+        budget = SIZES["app_state_budget"] + state_flows * (each - size)
+        parts.append(("state %d x %d B (budget %d MiB)" % (state_flows, each,
+                                                           SIZES["app_state_budget"] >> 20),
+                      min(state_flows * each, budget)))
+        # the slot table doubles only while more than half its slots are
+        # live, so it stays under 4 x live (>= 1024); a rehash holds the
+        # old table (half the size) too
+        cap = 1024
+        while cap * 2 < 4 * (state_flows + 1):
+            cap *= 2
+        parts.append(("slots %d x %d B x 1.5" % (cap, FLOW_SLOT), cap * FLOW_SLOT * 3 // 2))
+    if rtp_streams:
+        n = min(rtp_streams, SIZES["rtp_max_streams"])
+        cap = max(round_pow2(n), 16)
+        parts.append(("rtp streams %d x %d B x 1.5" % (cap, SIZES["rtp_stream"]),
+                      cap * SIZES["rtp_stream"] * 3 // 2))
+    return parts
 
 
 def report(r, bound_bytes, arith, expect_rc=(0,)):
@@ -236,7 +306,10 @@ LIM = ["--max-flows", "100000", "--max-conns", "100000", "--mem", "64"]
 
 # ------------------------------------------------------------ base
 
-print("# sizes: " + ", ".join("%s %d B" % kv for kv in SIZES.items()))
+COUNTS = ("txn_msgs", "txn_msgs_inline", "app_expect_max", "rtp_max_streams",
+          "rtp_max_ssrc_per_flow")  # limits, not sizes
+print("# sizes: " + ", ".join("%s %d%s" % (k, v, "" if k in COUNTS else " B")
+                              for k, v in SIZES.items()))
 tiny = os.path.join(BUILD, "tiny.pcap")
 subprocess.run([GEN, "synflood", tiny, "5"], stdout=subprocess.DEVNULL, check=True)
 BASE_KIB = 0
@@ -459,6 +532,180 @@ if wanted("pinned"):
         check("%s: every kept segment of connection 0 is in the stream" % name,
               data and got == want and first > 104,
               "data %d bytes from packet %d, want %d" % (got, first, want))
+
+# ------------------------------------------------------------ (g) DNS flood
+
+if wanted("dnsflood"):
+    # Queries never answered, each on a flow of its own: the ring keeps the
+    # newest --max-transactions, each complete; the older are evicted.
+    path, fx = generate("dnsflood")
+    N = fx["packets"]
+    Q = fx["queries"]
+    r = run("dnsflood --transactions", path, ["--transactions", "--json"] + LIM,
+            keep_output=True, packets=N)
+    report(r, *bound(r, "--transactions", fx["flows"], 100000, 100000, 0,
+                     app=app_parts(txns=Q)))
+    check("dnsflood --transactions: every query decoded, flows evicted == %d" % (N - 100000),
+          r.decoded == N and r.malformed == 0 and r.flows_evicted == N - 100000,
+          "decoded %s malformed %s flows evicted %s" % (r.decoded, r.malformed, r.flows_evicted))
+    rows = json_rows(r.out_path) if r.rc == 0 else []
+    kept = min(Q, 100000)
+    ids = [o["id"] for o in rows]
+    check("dnsflood --transactions: rows == min(queries, max-transactions) == %d, the newest "
+          "(ids %d..%d)" % (kept, Q - kept, Q - 1), ids == list(range(Q - kept, Q)),
+          "%d rows, ids %s..%s" % (len(rows), ids[0] if ids else None, ids[-1] if ids else None))
+    check("dnsflood --transactions: each kept query complete (its name, id, packet, unanswered)",
+          rows and all(o["what"] == "A q%d.example.com" % o["id"] and not o["done"]
+                       and o["result"] == "" and len(o["msgs"]) == 1
+                       and o["msgs"][0]["packet"] == o["id"] + 1
+                       and o["msgs"][0]["label"] == "Query 0x%04x" % (o["id"] * 40503 & 0xffff)
+                       for o in rows))
+    check("dnsflood --transactions: the summary counts %d transactions, %d evicted"
+          % (Q, Q - kept), (r.txns, r.txns_evicted) == (Q, Q - kept),
+          "summary: %s transactions, %s evicted" % (r.txns, r.txns_evicted))
+
+# ------------------------------------------------------------ (h) slow HTTP headers
+
+if wanted("httphdr"):
+    # Header blocks that never end: each connection's state grows to
+    # APP_STATE_MAX, and all of them together to the 64 MiB budget.
+    path, fx = generate("httphdr")
+    N = fx["packets"]
+    flows = fx["flows"]
+    late = "GET /after-the-flood"
+    r = run("httphdr --transactions", path, ["--transactions", "--json"] + LIM,
+            keep_output=True, packets=N)
+    report(r, *bound(r, "--transactions", flows, 100000, 100000, fx["conns"],
+                     app=app_parts(txns=1, txn_msgs=2, answered=True, state_flows=flows)))
+    rows = json_rows(r.out_path) if r.rc == 0 else []
+    check("httphdr --transactions: no transaction from an unfinished header block",
+          r.rc == 0 and all(o["what"] == late for o in rows),
+          "rows: %s" % [o["what"] for o in rows[:3]])
+    print("# httphdr: %d slow connections x %d B of headers; the request after the flood is "
+          "%s (peak RSS - base %.1f MiB; the state budget is %d MiB)" % (
+              fx["slow"], fx["header_bytes"] // fx["slow"],
+              "listed" if rows else "not listed: the budget is held by the slow connections",
+              (r.rss_kib - BASE_KIB) / 1024, SIZES["app_state_budget"] >> 20))
+    # With fewer live flows than the budget holds at APP_STATE_MAX each, the
+    # state leaves with the evicted flows and a request after the flood is
+    # tracked whole.
+    M = SIZES["app_state_budget"] // SIZES["app_state_max"] // 2
+    small = ["--max-flows", str(M), "--max-conns", str(M), "--mem", "64"]
+    name = "httphdr --max-flows %d" % M
+    r = run(name, path, ["--transactions", "--json"] + small, keep_output=True, packets=N)
+    report(r, *bound(r, "--transactions", flows, M, M, fx["conns"],
+                     app=app_parts(txns=1, txn_msgs=2, answered=True, state_flows=M)))
+    # round-robin over more connections than --max-flows is the LRU's worst
+    # case: every header segment finds its flow evicted and makes a new one
+    made = fx["slow"] * (1 + fx["rounds"]) + 1
+    check("%s: flows made == %d (each segment of a round a new flow), evicted == %d"
+          % (name, made, made - M), r.flows == made and r.flows_evicted == made - M,
+          "made %s, evicted %s" % (r.flows, r.flows_evicted))
+    rows = json_rows(r.out_path) if r.rc == 0 else []
+    check("%s: the request after the flood is one complete transaction" % name,
+          len(rows) == 1 and rows[0]["what"] == late and rows[0]["done"]
+          and rows[0]["result"] == "200 OK" and len(rows[0]["msgs"]) == 2,
+          "rows: %s" % [(o["what"], o["done"], o["result"]) for o in rows[:3]])
+
+# ------------------------------------------------------------ (i) FTP announcements
+
+if wanted("ftpexpect"):
+    # PORT, EPRT and 227 replies announcing data connections that never
+    # come: APP_EXPECT_MAX are kept, the oldest replaced; every command is
+    # a transaction, the ring keeps the newest.
+    path, fx = generate("ftpexpect")
+    N = fx["packets"]
+    K = fx["commands"]
+    r = run("ftpexpect --transactions", path, ["--transactions", "--json"] + LIM,
+            keep_output=True, packets=N)
+    report(r, *bound(r, "--transactions", fx["flows"], 100000, 100000, fx["conns"],
+                     app=app_parts(txns=K, txn_msgs=2, answered=True,
+                                   state_flows=fx["controls"])))
+    rows = json_rows(r.out_path) if r.rc == 0 else []
+    kept = min(K, 100000)
+    ids = [o["id"] for o in rows]
+    check("ftpexpect --transactions: rows == min(commands, max-transactions) == %d, the "
+          "newest" % kept, ids == list(range(K - kept, K)),
+          "%d rows, ids %s..%s" % (len(rows), ids[0] if ids else None, ids[-1] if ids else None))
+    verbs = ("PORT 10,", "EPRT |2|2001:db8:f::", "PASV")
+    replies = ("200 PORT command successful.", "200 EPRT command successful.",
+               "227 Entering Passive Mode (192,0,2,21,")
+    bad = [o["id"] for o in rows if not (o["what"].startswith(verbs[o["id"] % 3]) and o["done"]
+                                         and o["result"].startswith(replies[o["id"] % 3])
+                                         and len(o["msgs"]) == 2)]
+    check("ftpexpect --transactions: each kept command answered by its own reply",
+          rows and not bad, "first wrong ids %s" % bad[:5])
+    emax = SIZES["app_expect_max"]
+    check("ftpexpect --transactions: the summary counts %d announced flows replaced "
+          "(announced - APP_EXPECT_MAX) and %d transactions evicted"
+          % (fx["announced"] - emax, K - kept),
+          (r.expect_replaced, r.txns_evicted) == (fx["announced"] - emax, K - kept),
+          "summary: %s replaced, %s evicted" % (r.expect_replaced, r.txns_evicted))
+    if r.wall > 0:
+        print("# ftpexpect: %.0f commands/s, %d announcements for %d expectation slots" % (
+            K / r.wall, fx["announced"], SIZES["app_expect_max"]))
+    # The last APP_EXPECT_MAX announcements are still waiting: a connection
+    # to the 256th-last is named FTP-DATA and linked to its control
+    # connection, one to the 257th-last is not (flow ids: the 16 control
+    # connections, then the three probes in that order).
+    r = run("ftpexpect --flows", path, ["--flows", "--json"] + LIM, keep_output=True, packets=N)
+    report(r, *bound(r, "--flows", fx["flows"], 100000, 100000,
+                     app=app_parts(txns=K, txn_msgs=2, answered=True,
+                                   state_flows=fx["controls"])))
+    rows = {o["id"]: o for o in json_rows(r.out_path)} if r.rc == 0 else {}
+    c = fx["controls"]
+    emax = SIZES["app_expect_max"]
+    for fid, age, parent in ((c, 257, fx["probe_old_parent"]), (c + 1, 256, fx["probe_kept_parent"]),
+                             (c + 2, 1, fx["probe_new_parent"])):
+        o = rows.get(fid, {})
+        want = ("FTP-DATA", parent) if age <= emax else (None, None)
+        check("ftpexpect --flows: the data connection to the %s announcement is %s" % (
+            {1: "last", 256: "256th-last", 257: "257th-last"}[age],
+            "FTP-DATA of control flow %d" % parent if want[0] else "not matched (replaced)"),
+            (o.get("app"), o.get("parent")) == want,
+            "flow %d: app %s parent %s" % (fid, o.get("app"), o.get("parent")))
+    check("ftpexpect --flows: the summary has no tracker counts (--flows keeps no "
+          "transactions)", r.expect_replaced is None and r.txns is None,
+          "summary: %s replaced, %s transactions" % (r.expect_replaced, r.txns))
+
+# ------------------------------------------------------------ (j) SSRC flood
+
+def distinct_ssrc(i):  # gen-attack.c's formula
+    return ((i * 0x5bd1e995) & 0x7fffffff) ^ 0x9E3779B9
+
+
+if wanted("ssrcflood"):
+    # A new SSRC in every packet: RTP_MAX_SSRC_PER_FLOW streams kept per
+    # flow, RTP_MAX_STREAMS in all (the first ones), the rest counted.
+    path, fx = generate("ssrcflood")
+    N = fx["packets"]
+    one = fx["one_flow"]
+    per = SIZES["rtp_max_ssrc_per_flow"]
+    cap = SIZES["rtp_max_streams"]
+    rtp_state = per * 8 + 4  # rtp_stats.c: per SSRC its value and index (4 B each), a count
+    r = run("ssrcflood --rtp-streams", path, ["--rtp-streams", "--json"] + LIM,
+            keep_output=True, packets=N)
+    report(r, *bound(r, "--rtp-streams", fx["flows"], 100000, 100000, 0,
+                     app=app_parts(state_flows=min(fx["flows"], 100000), state_size=rtp_state,
+                                   rtp_streams=fx["ssrcs"])))
+    check("ssrcflood --rtp-streams: every packet decoded, flows evicted == %d"
+          % (fx["flows"] - 100000),
+          r.decoded == N and r.malformed == 0 and r.flows_evicted == fx["flows"] - 100000,
+          "decoded %s malformed %s flows evicted %s" % (r.decoded, r.malformed, r.flows_evicted))
+    rows = json_rows(r.out_path) if r.rc == 0 else []
+    want = [(0, distinct_ssrc(i)) for i in range(min(per, one))]
+    want += [(1 + j, distinct_ssrc(one + j)) for j in range(min(N - one, cap - len(want)))]
+    got = [(o["flow"], int(o["ssrc"], 16)) for o in rows]
+    check("ssrcflood --rtp-streams: rows == %d: the first %d SSRCs of the shared flow, then "
+          "the first of each new flow up to RTP_MAX_STREAMS" % (len(want), min(per, one)),
+          got == want, "" if got == want else "%d rows, first difference at row %d" % (
+              len(rows), next((i for i, (a, b) in enumerate(zip(got, want)) if a != b),
+                              min(len(got), len(want)))))
+    check("ssrcflood --rtp-streams: each kept stream counts its one packet",
+          rows and all(o["packets"] == 1 and o["expected"] == 1 and o["lost"] == 0 for o in rows))
+    check("ssrcflood --rtp-streams: the summary counts %d RTP streams not kept (SSRCs - rows)"
+          % (fx["ssrcs"] - len(want)), r.rtp_not_kept == fx["ssrcs"] - len(want),
+          "summary: %s not kept" % r.rtp_not_kept)
 
 # Large outputs are not worth keeping (frags --packets --json is 0.5 GB).
 for f in os.listdir(OUT):

@@ -20,6 +20,21 @@
  *   pinned    one long-lived established TCP connection that sends a
  *             segment every 100 packets, interleaved with N SYN-flood
  *             packets [4200000]
+ *   dnsflood  N DNS queries (A q<i>.example.com) never answered, each on a
+ *             flow of its own (distinct source address:port) with its own
+ *             id [2000000]
+ *   httphdr   N TCP connections to :80 that each send an HTTP request whose
+ *             header block never ends (8 segments of 1400 bytes of header
+ *             lines, no blank line), all open at once; then one complete
+ *             request and response on a fresh connection [8000]
+ *   ftpexpect 16 FTP control connections sending N commands in all (PORT,
+ *             EPRT, PASV in turn, 6 a segment, each answered; PORT, EPRT
+ *             and the 227 replies announce distinct data endpoints), then
+ *             SYNs to the endpoints announced 257th-last, 256th-last and
+ *             last [600000]
+ *   ssrcflood N RTP packets (v2, PCMU), each with a new SSRC: the first
+ *             half on one UDP flow, the rest each on a flow of its own
+ *             (distinct source addresses) [2000000]
  *
  * Prints one line: kind, packets, bytes, and kind-specific expectations as
  * key=value (flows=..., conns=...) for the test script.
@@ -527,10 +542,301 @@ static void gen_pinned(uint64_t n)
            (unsigned long long)(n + 1), (unsigned long long)(n + 1));
 }
 
+/* ---- application-layer floods ---- */
+
+/* Distinct random-looking SSRCs: a bijection on 31 bits (an odd multiplier)
+ * xor a constant with the top bit set, so never below 0x10000. */
+static uint32_t distinct_ssrc(uint64_t i)
+{
+    return ((uint32_t)i * 0x5bd1e995u & 0x7fffffffu) ^ 0x9E3779B9u;
+}
+
+/* One UDP/IPv4 datagram carrying data[0..len). */
+static void udp4_datagram(uint32_t src, uint32_t dst, uint16_t sport,
+                          uint16_t dport, const uint8_t *data, size_t len)
+{
+    size_t ip = eth(0, 0x0800);
+    size_t l4 = ipv4(ip, src, dst, 17, 8 + len, (uint16_t)npkts, 0);
+    size_t pl = udp(l4, sport, dport, (uint16_t)(8 + len));
+    memcpy(frame + pl, data, len);
+    l4_csum4(ip, l4, 8 + len, 6);
+    emit((uint32_t)(pl + len));
+}
+
+/* Query i is its own flow (10.x.y.z, 64512 source ports per host) with
+ * its own id and name "q<i>.example.com"; none is answered. */
+static void gen_dnsflood(uint64_t n)
+{
+    uint8_t msg[64];
+    for (uint64_t i = 0; i < n; i++) {
+        be16(msg, (uint16_t)(i * 40503u)); /* odd: distinct ids in any 65536 */
+        be16(msg + 2, 0x0100);             /* a query, RD */
+        be16(msg + 4, 1);
+        memset(msg + 6, 0, 6);
+        size_t o = 12;
+        int ll = sprintf((char *)msg + o + 1, "q%llu", (unsigned long long)i);
+        msg[o] = (uint8_t)ll;
+        o += 1 + (size_t)ll;
+        msg[o++] = 7, memcpy(msg + o, "example", 7), o += 7;
+        msg[o++] = 3, memcpy(msg + o, "com", 3), o += 3;
+        msg[o++] = 0;
+        be16(msg + o, 1), be16(msg + o + 2, 1), o += 4; /* A, IN */
+        udp4_datagram(0x0A000000u | (uint32_t)(i / 64512), 0xC0000235u /* 192.0.2.53 */,
+                      (uint16_t)(1024 + i % 64512), 53, msg, o);
+    }
+    printf("dnsflood packets=%llu bytes=%llu flows=%llu queries=%llu conns=0\n",
+           (unsigned long long)npkts, (unsigned long long)nbytes,
+           (unsigned long long)n, (unsigned long long)n);
+}
+
+#define HTTP_SERVER 0xC0000250u /* 192.0.2.80 */
+#define HTTP_ROUNDS 8           /* header segments per connection */
+#define HTTP_SEG 1400           /* header bytes per segment, at most */
+
+/* Segment r of connection i's request: the request line first, then
+ * 64-byte header lines; no empty line, so the block never ends. */
+static size_t http_header_segment(uint8_t *p, uint64_t i, int r)
+{
+    size_t o = 0;
+    if (r == 0)
+        o = (size_t)sprintf((char *)p, "GET /slow/%llu HTTP/1.1\r\nHost: victim.example\r\n",
+                            (unsigned long long)i);
+    for (int k = 0; o + 64 <= HTTP_SEG; k++) {
+        size_t w = (size_t)sprintf((char *)p + o, "X-Pad-%d-%02d: ", r, k);
+        memset(p + o + w, 'a' + k % 26, 62 - w);
+        o += 62;
+        p[o++] = '\r';
+        p[o++] = '\n';
+    }
+    return o;
+}
+
+static void http_handshake(uint32_t c, uint16_t sp, uint32_t cisn, uint32_t sisn)
+{
+    tcp4_segment(0, c, HTTP_SERVER, sp, 80, cisn, 0, SYN, NULL, 0);
+    tcp4_segment(1, HTTP_SERVER, c, 80, sp, sisn, cisn + 1, SYN | ACK, NULL, 0);
+    tcp4_segment(0, c, HTTP_SERVER, sp, 80, cisn + 1, sisn + 1, ACK, NULL, 0);
+}
+
+/* Slow headers: n connections open first (all live at once), then
+ * HTTP_ROUNDS rounds of one header segment on each; then one complete
+ * request and response on a fresh connection. */
+static void gen_httphdr(uint64_t n)
+{
+    static uint8_t seg[HTTP_SEG + 128];
+    const uint32_t cisn = 1000, sisn = 500000;
+    uint32_t *next = malloc(n * sizeof *next);
+    if (!next)
+        die("malloc");
+    for (uint64_t i = 0; i < n; i++) {
+        http_handshake(0x0A010000u + (uint32_t)i, (uint16_t)(40000 + i % 20000), cisn, sisn);
+        next[i] = cisn + 1;
+    }
+    uint64_t header_bytes = 0;
+    for (int r = 0; r < HTTP_ROUNDS; r++) {
+        for (uint64_t i = 0; i < n; i++) {
+            size_t len = http_header_segment(seg, i, r);
+            tcp4_segment(0, 0x0A010000u + (uint32_t)i, HTTP_SERVER,
+                         (uint16_t)(40000 + i % 20000), 80, next[i], sisn + 1, PSH | ACK,
+                         seg, len);
+            next[i] += (uint32_t)len;
+            header_bytes += len;
+        }
+    }
+    free(next);
+    static const char req[] = "GET /after-the-flood HTTP/1.1\r\nHost: victim.example\r\n\r\n";
+    static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+    uint32_t c = 0xC0000201u;
+    http_handshake(c, 33333, cisn, sisn);
+    tcp4_segment(0, c, HTTP_SERVER, 33333, 80, cisn + 1, sisn + 1, PSH | ACK,
+                 (const uint8_t *)req, sizeof req - 1);
+    tcp4_segment(1, HTTP_SERVER, c, 80, 33333, sisn + 1, cisn + sizeof req, PSH | ACK,
+                 (const uint8_t *)resp, sizeof resp - 1);
+    printf("httphdr packets=%llu bytes=%llu flows=%llu conns=%llu slow=%llu rounds=%d "
+           "header_bytes=%llu\n",
+           (unsigned long long)npkts, (unsigned long long)nbytes, (unsigned long long)(n + 1),
+           (unsigned long long)(n + 1), (unsigned long long)n, HTTP_ROUNDS,
+           (unsigned long long)header_bytes);
+}
+
+/* ---- FTP: a flood of announced data connections ---- */
+
+#define FTP_SERVER 0xC0000215u /* 192.0.2.21 */
+#define FTP_CONTROLS 16        /* control connections */
+#define FTP_LINES 6            /* commands per segment */
+#define FTP_RECENT 257         /* announcements remembered for the probes */
+
+/* An announced endpoint: IPv4 (addr4) or IPv6 (2001:db8:f::hi:lo). */
+struct ftp_endpoint {
+    uint16_t port;
+    uint8_t v6;
+    uint32_t addr4;
+    uint16_t hi, lo;
+    uint64_t control; /* the announcing control connection */
+};
+
+static struct ftp_endpoint ftp_recent[FTP_RECENT];
+static uint64_t ftp_announced;
+
+static void ftp_announce(struct ftp_endpoint e)
+{
+    ftp_recent[ftp_announced++ % FTP_RECENT] = e;
+}
+
+/* Command c (cycling PORT, EPRT, PASV) into p; its announcement, when the
+ * command itself makes one, is recorded. Returns the line's length. */
+static size_t ftp_command(char *p, uint64_t c, uint64_t control)
+{
+    uint64_t a = ftp_announced;
+    struct ftp_endpoint e = {(uint16_t)(1024 + a % 60000), 0, 0, 0, 0, control};
+    switch (c % 3) {
+    case 0:
+        e.addr4 = 0x0A000000u | (uint32_t)(a & 0xffffff);
+        ftp_announce(e);
+        return (size_t)sprintf(p, "PORT 10,%u,%u,%u,%u,%u\r\n", (unsigned)(a >> 16 & 255),
+                               (unsigned)(a >> 8 & 255), (unsigned)(a & 255),
+                               (unsigned)(e.port >> 8), (unsigned)(e.port & 255));
+    case 1:
+        e.v6 = 1;
+        e.hi = (uint16_t)(a >> 16);
+        e.lo = (uint16_t)a;
+        ftp_announce(e);
+        return (size_t)sprintf(p, "EPRT |2|2001:db8:f::%x:%x|%u|\r\n", (unsigned)e.hi,
+                               (unsigned)e.lo, (unsigned)e.port);
+    default:
+        return (size_t)sprintf(p, "PASV\r\n");
+    }
+}
+
+/* The reply to command c: 200, or 227 announcing a server port. */
+static size_t ftp_reply(char *p, uint64_t c, uint64_t control)
+{
+    if (c % 3 == 0)
+        return (size_t)sprintf(p, "200 PORT command successful.\r\n");
+    if (c % 3 == 1)
+        return (size_t)sprintf(p, "200 EPRT command successful.\r\n");
+    uint64_t a = ftp_announced;
+    struct ftp_endpoint e = {(uint16_t)(1024 + a % 64000), 0, FTP_SERVER, 0, 0, control};
+    ftp_announce(e);
+    return (size_t)sprintf(p, "227 Entering Passive Mode (192,0,2,21,%u,%u).\r\n",
+                           (unsigned)(e.port >> 8), (unsigned)(e.port & 255));
+}
+
+/* A SYN to an announced endpoint, from port 20 of a host of the same family. */
+static void ftp_data_syn(const struct ftp_endpoint *e)
+{
+    if (!e->v6) {
+        uint32_t from = e->addr4 == FTP_SERVER ? 0xC0000264u /* 192.0.2.100 */ : FTP_SERVER;
+        tcp4_segment(0, from, e->addr4, 20, e->port, 7777, 0, SYN, NULL, 0);
+        return;
+    }
+    uint8_t src[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0x0f}, dst[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0x0f};
+    src[15] = 0x21;
+    be16(dst + 12, e->hi);
+    be16(dst + 14, e->lo);
+    size_t ip = eth(0, 0x86dd);
+    size_t l4 = ipv6(ip, src, dst, 6, 20);
+    tcp(l4, 20, e->port, 7777, 0, SYN, 64240);
+    uint32_t s = sum16(frame + ip + 8, 32, 0) + 6 + 20;
+    be16(frame + l4 + 16, fold(sum16(frame + l4, 20, s)));
+    emit((uint32_t)(l4 + 20));
+}
+
+/* FTP_CONTROLS control connections send n commands in all, FTP_LINES per
+ * segment, each segment answered by one of replies; every PORT and EPRT
+ * and every 227 announces a new endpoint. Then SYNs to the endpoints
+ * announced 257th-last, 256th-last and last (probe_old, probe_kept,
+ * probe_new in the facts: 0 = IPv4 PORT/PASV, 1 = IPv6 EPRT). */
+static void gen_ftpexpect(uint64_t n)
+{
+    static char buf[FTP_LINES * 96];
+    uint32_t cseq[FTP_CONTROLS], sseq[FTP_CONTROLS];
+    for (uint32_t k = 0; k < FTP_CONTROLS; k++) {
+        uint32_t c = 0xC0000280u + k; /* 192.0.2.128 + k */
+        uint16_t sp = (uint16_t)(50000 + k);
+        cseq[k] = 100 + k, sseq[k] = 9000 + k;
+        tcp4_segment(0, c, FTP_SERVER, sp, 21, cseq[k], 0, SYN, NULL, 0);
+        tcp4_segment(1, FTP_SERVER, c, 21, sp, sseq[k], cseq[k] + 1, SYN | ACK, NULL, 0);
+        cseq[k]++, sseq[k]++;
+        tcp4_segment(0, c, FTP_SERVER, sp, 21, cseq[k], sseq[k], ACK, NULL, 0);
+    }
+    uint64_t sent = 0;
+    while (sent < n) {
+        for (uint32_t k = 0; k < FTP_CONTROLS && sent < n; k++) {
+            uint32_t c = 0xC0000280u + k;
+            uint16_t sp = (uint16_t)(50000 + k);
+            uint64_t m = n - sent < FTP_LINES ? n - sent : FTP_LINES;
+            size_t len = 0;
+            for (uint64_t j = 0; j < m; j++)
+                len += ftp_command(buf + len, sent + j, k);
+            tcp4_segment(0, c, FTP_SERVER, sp, 21, cseq[k], sseq[k], PSH | ACK,
+                         (const uint8_t *)buf, len);
+            cseq[k] += (uint32_t)len;
+            len = 0;
+            for (uint64_t j = 0; j < m; j++)
+                len += ftp_reply(buf + len, sent + j, k);
+            tcp4_segment(1, FTP_SERVER, c, 21, sp, sseq[k], cseq[k], PSH | ACK,
+                         (const uint8_t *)buf, len);
+            sseq[k] += (uint32_t)len;
+            sent += m;
+        }
+    }
+    if (ftp_announced < FTP_RECENT) {
+        fprintf(stderr, "gen-attack: ftpexpect needs at least %d announcements\n", FTP_RECENT);
+        exit(2);
+    }
+    const struct ftp_endpoint *old = &ftp_recent[(ftp_announced - 257) % FTP_RECENT];
+    const struct ftp_endpoint *kept = &ftp_recent[(ftp_announced - 256) % FTP_RECENT];
+    const struct ftp_endpoint *newest = &ftp_recent[(ftp_announced - 1) % FTP_RECENT];
+    ftp_data_syn(old);
+    ftp_data_syn(kept);
+    ftp_data_syn(newest);
+    printf("ftpexpect packets=%llu bytes=%llu flows=%d conns=%d commands=%llu "
+           "announced=%llu controls=%d probe_old_parent=%llu probe_kept_parent=%llu "
+           "probe_new_parent=%llu\n",
+           (unsigned long long)npkts, (unsigned long long)nbytes, FTP_CONTROLS + 3,
+           FTP_CONTROLS + 3, (unsigned long long)n, (unsigned long long)ftp_announced,
+           FTP_CONTROLS, (unsigned long long)old->control, (unsigned long long)kept->control,
+           (unsigned long long)newest->control);
+}
+
+/* ---- RTP: a flood of SSRCs ---- */
+
+/* n RTP packets (v2, PCMU, 20 bytes of payload), each with an SSRC never
+ * seen before: the first half on one flow, the second half each on a
+ * flow of its own (10.x.y.z:16386 -> 192.0.2.31:20000: ports that no other
+ * dissector claims). */
+static void gen_ssrcflood(uint64_t n)
+{
+    uint8_t rtp[32];
+    uint64_t one = n / 2;
+    for (uint64_t i = 0; i < n; i++) {
+        rtp[0] = 0x80; /* V=2, no padding, no extension, no CSRC */
+        rtp[1] = 0;    /* PCMU */
+        be16(rtp + 2, (uint16_t)i);
+        be32(rtp + 4, (uint32_t)i * 160u);
+        be32(rtp + 8, distinct_ssrc(i));
+        memset(rtp + 12, 0xff, 20);
+        if (i < one) {
+            udp4_datagram(0xC000021Eu /* 192.0.2.30 */, 0xC000021Fu, 16384, 16384,
+                          rtp, sizeof rtp);
+        } else {
+            uint64_t j = i - one;
+            udp4_datagram(0x0A000000u + (uint32_t)j, 0xC000021Fu, 16386, 20000, rtp,
+                          sizeof rtp);
+        }
+    }
+    printf("ssrcflood packets=%llu bytes=%llu flows=%llu conns=0 ssrcs=%llu one_flow=%llu\n",
+           (unsigned long long)npkts, (unsigned long long)nbytes,
+           (unsigned long long)(1 + n - one), (unsigned long long)n,
+           (unsigned long long)one);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3 || argc > 4) {
-        fputs("usage: gen-attack synflood|udpflows|frags|ooo|dnsloop|pinned FILE [N]\n", stderr);
+        fputs("usage: gen-attack synflood|udpflows|frags|ooo|dnsloop|pinned|dnsflood|httphdr|\n"
+              "                  ftpexpect|ssrcflood FILE [N]\n", stderr);
         return 2;
     }
     const char *kind = argv[1];
@@ -553,6 +859,14 @@ int main(int argc, char **argv)
         gen_dnsloop(n ? n : 200000);
     else if (!strcmp(kind, "pinned"))
         gen_pinned(n ? n : 4200000);
+    else if (!strcmp(kind, "dnsflood"))
+        gen_dnsflood(n ? n : 2000000);
+    else if (!strcmp(kind, "httphdr"))
+        gen_httphdr(n ? n : 8000);
+    else if (!strcmp(kind, "ftpexpect"))
+        gen_ftpexpect(n ? n : 600000);
+    else if (!strcmp(kind, "ssrcflood"))
+        gen_ssrcflood(n ? n : 2000000);
     else {
         fprintf(stderr, "gen-attack: unknown kind %s\n", kind);
         return 2;
