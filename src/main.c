@@ -210,6 +210,11 @@ static void parse_options(int argc, char **argv, struct options *o)
     memset(o, 0, sizeof *o);
     o->cap.snaplen = 262144;
     o->cap.promisc = true;
+    /* The kernel buffer: on lo, four unlimited iperf3 TCP streams (64 KB
+     * segments) made libpcap's 2 MiB miss 12-18% and 32 MiB up to 4%, in
+     * tcpdump too at 2-8 MiB; 64 MiB missed none (scripts/live-bench.sh,
+     * docs/PERFORMANCE.md). */
+    o->cap.buffer_kib = 65536;
     o->user = "nobody";
     o->mem_mib = 512;
     o->ring_mib = 64;

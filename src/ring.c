@@ -152,8 +152,6 @@ size_t ring_used(struct ring *r)
     return tail - r->head_local;
 }
 
-#define RING_SPIN_LIMIT 2048
-
 static void cpu_relax(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
@@ -165,13 +163,15 @@ static void cpu_relax(void)
 #endif
 }
 
-void ring_wait(unsigned *spins, long max_sleep_ns)
+void ring_wait(unsigned *spins, unsigned spin_limit, long max_sleep_ns)
 {
-    if (++*spins < RING_SPIN_LIMIT) {
+    if (++*spins < spin_limit) {
         cpu_relax();
         return;
     }
-    long ns = *spins < RING_SPIN_LIMIT + 64 ? 20000 : max_sleep_ns;
+    long ns = *spins < spin_limit + 64 ? 20000 : max_sleep_ns;
+    if (ns > max_sleep_ns)
+        ns = max_sleep_ns;
     struct timespec ts = {0, ns};
     nanosleep(&ts, NULL);
 }

@@ -60,12 +60,15 @@ void ring_release(struct ring *r);
 
 /*
  * Waiting for the other side (ring empty or full): spin with a CPU pause
- * first (the other thread is usually about to catch up: a system call and
- * a context switch cost more than the wait), then sleep, longer the longer
- * the wait, up to max_sleep_ns. *spins counts calls; reset it to 0 after
- * progress.
+ * spin_limit times first (the other thread is usually about to catch up: a
+ * system call and a context switch cost more than the wait), then sleep,
+ * longer the longer the wait, up to max_sleep_ns. *spins counts calls;
+ * reset it to 0 after progress.
  */
-void ring_wait(unsigned *spins, long max_sleep_ns);
+#define RING_SPIN_FILE 2048 /* reading a file: the other side is never far */
+#define RING_SPIN_LIVE 64   /* live: packets come in bursts; spinning on a
+                             * busy 2-CPU box takes the CPU the capture needs */
+void ring_wait(unsigned *spins, unsigned spin_limit, long max_sleep_ns);
 
 /* Bytes in use as the consumer sees them (records not yet released); from
  * the consumer thread, or once both sides have stopped. */

@@ -198,7 +198,8 @@ void *decoder_thread(void *arg)
                 break;
             if (d->query)
                 query_poll(d->query);
-            ring_wait(&spins, 1000000); /* 1 ms once idle a while */
+            ring_wait(&spins, d->cap->live ? RING_SPIN_LIVE : RING_SPIN_FILE,
+                      1000000); /* 1 ms once idle a while */
             continue;
         }
         spins = 0;
