@@ -50,6 +50,9 @@ import subprocess
 import sys
 from decimal import Decimal
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "app"))
+from goldenlib import read_tsv  # noqa: E402  (test/app/goldenlib.py)
+
 TIMEOUT = 120
 USEC = Decimal("0.000001")
 
@@ -115,22 +118,6 @@ def show(v):
     if isinstance(v, (list, dict)):
         return json.dumps(v, ensure_ascii=False, default=str)
     return str(v)
-
-
-def read_tsv(path):
-    rows, header = [], None
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            line = line.rstrip("\n")
-            if not line or line.startswith("#"):
-                continue
-            cols = line.split("\t")
-            if header is None:
-                header = cols
-                continue
-            cols += [""] * (len(header) - len(cols))
-            rows.append(dict(zip(header, cols)))
-    return rows
 
 
 def run(wirescope, capture, mode):

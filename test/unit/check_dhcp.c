@@ -13,27 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apptest.h"
 #include "proto/proto.h"
 #include "pktbuild.h"
 #include "wirescope/app.h"
 #include "wirescope/flow.h"
 #include "wirescope/info.h"
-
-static struct ws_packet *pkt;
-static uint8_t *copy;
-
-static void setup(void)
-{
-    pkt = calloc(1, sizeof *pkt);
-    ck_assert_ptr_nonnull(pkt);
-    copy = NULL;
-}
-
-static void teardown(void)
-{
-    free(copy);
-    free(pkt);
-}
 
 /* ---- building messages ---- */
 
@@ -85,16 +70,6 @@ static void opt32(struct mb *m, uint8_t code, uint32_t v)
 
 /* ---- decoding ---- */
 
-static void run(const uint8_t *frame, uint32_t caplen, uint32_t len, bool fields)
-{
-    free(copy);
-    copy = malloc(caplen ? caplen : 1);
-    ck_assert_ptr_nonnull(copy);
-    memcpy(copy, frame, caplen);
-    pb_dump_frame(frame, caplen, len);
-    pb_decode(pkt, copy, caplen, len, fields);
-}
-
 static uint8_t frame[2048];
 static size_t frame_len;
 
@@ -104,53 +79,19 @@ static const struct pb_ends to_client = {0x0a000001, 0x0a000005, 67, 68};
 static void send_msg(const struct pb_ends *e, const struct mb *m)
 {
     frame_len = pb_udp4(frame, e, m->b, m->n);
-    run(frame, (uint32_t)frame_len, (uint32_t)frame_len, true);
+    decode_full(frame, frame_len);
 }
 
-static const char *info(void)
-{
-    static char buf[4096];
-    info_format(pkt, NULL, buf, sizeof buf);
-    return buf;
-}
-
-static const struct ws_layer *dhcp_layer(void)
-{
-    for (unsigned i = 0; i < pkt->nlayers; i++)
-        if (pkt->layers[i].proto == P_DHCP)
-            return &pkt->layers[i];
-    ck_abort_msg("no DHCP layer");
-    return NULL;
-}
-
+/* The JSON members of the DHCP layer, which must be there. */
 static const char *json(void)
 {
-    static char buf[8192];
-    struct textbuf tb;
-    tb_init(&tb, buf, sizeof buf);
-    proto_get(P_DHCP)->app->json(&tb, pkt, dhcp_layer());
-    ck_assert(!tb.truncated);
-    return buf;
+    layer_must(P_DHCP);
+    return json_all(P_DHCP);
 }
 
-static const char *field(const char *name, unsigned nth)
-{
-    const struct ws_layer *l = dhcp_layer();
-    for (unsigned i = l->first_field; i < (unsigned)l->first_field + l->nfields; i++)
-        if (strcmp(pkt->fields[i].name, name) == 0 && nth-- == 0)
-            return pkt->ftext + pkt->fields[i].text;
-    ck_abort_msg("no field %s", name);
-    return NULL;
-}
+static const char *field(const char *name, unsigned nth) { return layer_field(P_DHCP, name, nth); }
 
-static bool has_field(const char *name)
-{
-    const struct ws_layer *l = dhcp_layer();
-    for (unsigned i = l->first_field; i < (unsigned)l->first_field + l->nfields; i++)
-        if (strcmp(pkt->fields[i].name, name) == 0)
-            return true;
-    return false;
-}
+static bool has_field(const char *name) { return layer_field_count(P_DHCP, name) > 0; }
 
 /* A DISCOVER as ISC dhclient sends it, with a client identifier. */
 static void discover(struct mb *m, uint32_t xid)
@@ -188,9 +129,9 @@ START_TEST(test_discover)
     struct mb m;
     discover(&m, 0x3903f326);
     send_msg(&to_server, &m);
-    const struct ws_dhcp *d = &pkt->a.dhcp;
-    ck_assert_uint_eq(pkt->app, P_DHCP);
-    ck_assert_uint_eq(pkt->event, EV_NONE);
+    const struct ws_dhcp *d = &g_pkt.a.dhcp;
+    ck_assert_uint_eq(g_pkt.app, P_DHCP);
+    ck_assert_uint_eq(g_pkt.event, EV_NONE);
     ck_assert(d->has_msg_type);
     ck_assert_uint_eq(d->msg_type, 1);
     ck_assert_uint_eq(d->op, 1);
@@ -198,8 +139,8 @@ START_TEST(test_discover)
     ck_assert_mem_eq(d->chaddr, mac, 6);
     ck_assert(d->have & DHCP_HAVE_REQUESTED);
     ck_assert_mem_eq(d->requested, "\x0a\x00\x00\x05", 4);
-    ck_assert_str_eq(info_protocol(pkt), "DHCP");
-    ck_assert_str_eq(info(), "DHCP Discover - Transaction ID 0x3903f326");
+    ck_assert_str_eq(info_protocol(&g_pkt), "DHCP");
+    ck_assert_str_eq(info_text(), "DHCP Discover - Transaction ID 0x3903f326");
     ck_assert_str_eq(field("Type", 0), "Discover");
     ck_assert_str_eq(field("Message type", 0), "Boot Request (1)");
     ck_assert_str_eq(field("Transaction ID", 0), "0x3903f326");
@@ -231,9 +172,9 @@ START_TEST(test_offer_and_ack)
     struct mb m;
     reply(&m, 2, 0x1234);
     send_msg(&to_client, &m);
-    ck_assert_uint_eq(pkt->event, EV_NONE);
+    ck_assert_uint_eq(g_pkt.event, EV_NONE);
     /* tshark pads the type to 8 and prints the xid without leading zeros */
-    ck_assert_str_eq(info(), "DHCP Offer    - Transaction ID 0x1234");
+    ck_assert_str_eq(info_text(), "DHCP Offer    - Transaction ID 0x1234");
     ck_assert_str_eq(field("Your (client) IP address", 0), "10.0.0.5");
     ck_assert_str_eq(field("DHCP Server Identifier", 0), "10.0.0.1");
     ck_assert_str_eq(field("IP Address Lease Time", 0), "3600s");
@@ -244,7 +185,7 @@ START_TEST(test_offer_and_ack)
     ck_assert_str_eq(field("Router", 1), "10.0.0.2");
     ck_assert_str_eq(field("Domain Name Server", 0), "10.0.0.1");
     ck_assert_str_eq(field("Domain Name", 0), "example.test");
-    const struct ws_dhcp *d = &pkt->a.dhcp;
+    const struct ws_dhcp *d = &g_pkt.a.dhcp;
     ck_assert(d->have & DHCP_HAVE_LEASE);
     ck_assert_uint_eq(d->lease_time, 3600);
     ck_assert_mem_eq(d->server_id, "\x0a\x00\x00\x01", 4);
@@ -255,7 +196,7 @@ START_TEST(test_offer_and_ack)
                              "\"lease_time\":3600,\"hostname\":null");
     reply(&m, 5, 0x1234);
     send_msg(&to_client, &m);
-    ck_assert_str_eq(info(), "DHCP ACK      - Transaction ID 0x1234");
+    ck_assert_str_eq(info_text(), "DHCP ACK      - Transaction ID 0x1234");
 }
 END_TEST
 
@@ -285,7 +226,7 @@ START_TEST(test_message_type_names)
         opt8(&m, 53, t);
         put8(&m, 255);
         send_msg(&to_server, &m);
-        ck_assert_str_eq(info(), want[t]);
+        ck_assert_str_eq(info_text(), want[t]);
     }
 }
 END_TEST
@@ -296,25 +237,25 @@ START_TEST(test_plain_bootp)
     bootp(&m, 1, 0x2001, 0, true);
     put8(&m, 255);
     send_msg(&to_server, &m);
-    ck_assert(!pkt->a.dhcp.has_msg_type);
-    ck_assert_uint_eq(pkt->event, EV_NONE);
-    ck_assert_str_eq(info_protocol(pkt), "BOOTP");
-    ck_assert_str_eq(info(), "Boot Request from 02:00:5e:00:67:01 (02:00:5e:00:67:01)");
+    ck_assert(!g_pkt.a.dhcp.has_msg_type);
+    ck_assert_uint_eq(g_pkt.event, EV_NONE);
+    ck_assert_str_eq(info_protocol(&g_pkt), "BOOTP");
+    ck_assert_str_eq(info_text(), "Boot Request from 02:00:5e:00:67:01 (02:00:5e:00:67:01)");
     ck_assert_ptr_nonnull(strstr(json(), "\"msg_type\":null"));
     /* a reply, another operation, and other hardware addresses */
     bootp(&m, 2, 0x2002, 0, true);
     send_msg(&to_client, &m);
-    ck_assert_str_eq(info(), "Boot Reply");
+    ck_assert_str_eq(info_text(), "Boot Reply");
     bootp(&m, 3, 0x2003, 0, true);
     send_msg(&to_server, &m);
-    ck_assert_str_eq(info(), "Unknown BOOTP message type (3)");
+    ck_assert_str_eq(info_text(), "Unknown BOOTP message type (3)");
     bootp(&m, 1, 5, 0, true);
     m.b[2] = 4;
     send_msg(&to_server, &m);
-    ck_assert_str_eq(info(), "Boot Request from 02005e00");
+    ck_assert_str_eq(info_text(), "Boot Request from 02005e00");
     m.b[2] = 0;
     send_msg(&to_server, &m);
-    ck_assert_str_eq(info(), "Boot Request from <No address>");
+    ck_assert_str_eq(info_text(), "Boot Request from <No address>");
 }
 END_TEST
 
@@ -324,22 +265,22 @@ START_TEST(test_bad_cookie_and_short_header)
     bootp(&m, 1, 0x200c, 0, false);
     putn(&m, "\x12\x34\x56\x78\x35\x01\x01\xff", 8);
     send_msg(&to_server, &m);
-    ck_assert_uint_eq(pkt->event, EV_BAD_APP);
-    ck_assert_str_eq(info_protocol(pkt), "BOOTP");
-    ck_assert_str_eq(info(), "Boot Request from 02:00:5e:00:67:01 (02:00:5e:00:67:01)"
-                             "[Malformed Packet]");
+    ck_assert_uint_eq(g_pkt.event, EV_BAD_APP);
+    ck_assert_str_eq(info_protocol(&g_pkt), "BOOTP");
+    ck_assert_str_eq(info_text(), "Boot Request from 02:00:5e:00:67:01 (02:00:5e:00:67:01)"
+                                  "[Malformed Packet]");
     ck_assert_str_eq(field("Magic cookie", 0), "0x12345678 (not DHCP)");
     /* the header alone, no cookie (RFC 951 without a vendor area) */
     bootp(&m, 1, 0x2002, 0, false);
     send_msg(&to_server, &m);
-    ck_assert_uint_eq(pkt->event, EV_BAD_APP);
-    ck_assert_str_eq(info(), "Boot Request from 02:00:5e:00:67:01 (02:00:5e:00:67:01)"
-                             "[Malformed Packet]");
+    ck_assert_uint_eq(g_pkt.event, EV_BAD_APP);
+    ck_assert_str_eq(info_text(), "Boot Request from 02:00:5e:00:67:01 (02:00:5e:00:67:01)"
+                                  "[Malformed Packet]");
     /* 8 bytes */
     m.n = 8;
     send_msg(&to_server, &m);
-    ck_assert_uint_eq(pkt->event, EV_BAD_APP);
-    ck_assert_str_eq(info(), "[Malformed Packet]");
+    ck_assert_uint_eq(g_pkt.event, EV_BAD_APP);
+    ck_assert_str_eq(info_text(), "[Malformed Packet]");
 }
 END_TEST
 
@@ -349,8 +290,8 @@ START_TEST(test_no_end_option)
     bootp(&m, 1, 0x2004, 0, true);
     opt8(&m, 53, 1);
     send_msg(&to_server, &m);
-    ck_assert_uint_eq(pkt->event, EV_NONE);
-    ck_assert_str_eq(info(), "DHCP Discover - Transaction ID 0x2004");
+    ck_assert_uint_eq(g_pkt.event, EV_NONE);
+    ck_assert_str_eq(info_text(), "DHCP Discover - Transaction ID 0x2004");
     ck_assert(has_field("End option missing"));
 }
 END_TEST
@@ -362,29 +303,29 @@ START_TEST(test_option_length_past_end)
     opt8(&m, 53, 1);
     putn(&m, "\x0c\x14" "a", 3); /* host name of 20 bytes, 1 there */
     send_msg(&to_server, &m);
-    ck_assert_uint_eq(pkt->event, EV_BAD_APP);
-    ck_assert_str_eq(info(), "DHCP Discover - Transaction ID 0x2005[Malformed Packet]");
+    ck_assert_uint_eq(g_pkt.event, EV_BAD_APP);
+    ck_assert_str_eq(info_text(), "DHCP Discover - Transaction ID 0x2005[Malformed Packet]");
     /* a length byte past the end */
     bootp(&m, 2, 0x58, 0, true);
     opt8(&m, 53, 2);
     put8(&m, 12);
     send_msg(&to_client, &m);
-    ck_assert_uint_eq(pkt->event, EV_BAD_APP);
-    ck_assert_str_eq(info(), "DHCP Offer    - Transaction ID 0x58[Malformed Packet]");
+    ck_assert_uint_eq(g_pkt.event, EV_BAD_APP);
+    ck_assert_str_eq(info_text(), "DHCP Offer    - Transaction ID 0x58[Malformed Packet]");
     /* option 53 without its value byte: tshark gives up in its first pass */
     bootp(&m, 2, 0x59, 0, true);
     putn(&m, "\x35\x01", 2);
     send_msg(&to_client, &m);
-    ck_assert_uint_eq(pkt->event, EV_BAD_APP);
-    ck_assert_str_eq(info_protocol(pkt), "BOOTP");
-    ck_assert_str_eq(info(), "Boot Reply[Malformed Packet]");
+    ck_assert_uint_eq(g_pkt.event, EV_BAD_APP);
+    ck_assert_str_eq(info_protocol(&g_pkt), "BOOTP");
+    ck_assert_str_eq(info_text(), "Boot Reply[Malformed Packet]");
     /* option 53 of length 0: the next byte is read as the type */
     bootp(&m, 1, 0x200a, 0, true);
     putn(&m, "\x35\x00\xff", 3);
     send_msg(&to_server, &m);
-    ck_assert_uint_eq(pkt->event, EV_BAD_APP);
-    ck_assert_str_eq(info(), "DHCP Unknown Message Type (0xff) - Transaction ID 0x200a"
-                             "[Malformed Packet]");
+    ck_assert_uint_eq(g_pkt.event, EV_BAD_APP);
+    ck_assert_str_eq(info_text(), "DHCP Unknown Message Type (0xff) - Transaction ID 0x200a"
+                                  "[Malformed Packet]");
 }
 END_TEST
 
@@ -410,11 +351,11 @@ START_TEST(test_fixed_length_options)
         /* tshark notes it (expert info) and goes on: the Info is whole */
         char want[64];
         snprintf(want, sizeof want, "DHCP Request  - Transaction ID 0x%x", 0x100u + (unsigned)i);
-        ck_assert_str_eq(info(), want);
-        ck_assert_uint_eq(pkt->event, EV_BAD_OPTION);
+        ck_assert_str_eq(info_text(), want);
+        ck_assert_uint_eq(g_pkt.event, EV_BAD_OPTION);
         ck_assert_str_eq(field("Bad length", 0), cases[i].note);
-        ck_assert(!(pkt->a.dhcp.have & DHCP_HAVE_REQUESTED));
-        ck_assert(!(pkt->a.dhcp.have & DHCP_HAVE_LEASE));
+        ck_assert(!(g_pkt.a.dhcp.have & DHCP_HAVE_REQUESTED));
+        ck_assert(!(g_pkt.a.dhcp.have & DHCP_HAVE_LEASE));
     }
 }
 END_TEST
@@ -425,12 +366,12 @@ START_TEST(test_pads_and_last_type_wins)
     bootp(&m, 1, 0x200b, 0, true);
     putn(&m, "\x00\x00\x35\x01\x08\x00\xff\x00\x00", 9);
     send_msg(&to_server, &m);
-    ck_assert_str_eq(info(), "DHCP Inform   - Transaction ID 0x200b");
+    ck_assert_str_eq(info_text(), "DHCP Inform   - Transaction ID 0x200b");
     bootp(&m, 1, 0x200e, 0, true);
     putn(&m, "\x35\x01\x01\x35\x01\x03\xff", 7);
     send_msg(&to_server, &m);
-    ck_assert_str_eq(info(), "DHCP Request  - Transaction ID 0x200e");
-    ck_assert_uint_eq(pkt->a.dhcp.msg_type, 3);
+    ck_assert_str_eq(info_text(), "DHCP Request  - Transaction ID 0x200e");
+    ck_assert_uint_eq(g_pkt.a.dhcp.msg_type, 3);
 }
 END_TEST
 
@@ -445,8 +386,8 @@ START_TEST(test_option_overload)
     opt8(&m, 52, 3);
     put8(&m, 255);
     send_msg(&to_server, &m);
-    ck_assert_uint_eq(pkt->event, EV_NONE);
-    ck_assert_str_eq(info(), "DHCP Discover - Transaction ID 0x2007");
+    ck_assert_uint_eq(g_pkt.event, EV_NONE);
+    ck_assert_str_eq(info_text(), "DHCP Discover - Transaction ID 0x2007");
     ck_assert_str_eq(field("Option Overload", 0),
                      "Boot file and server host names hold options (3)");
     ck_assert_str_eq(field("Boot file name", 0), "holds options");
@@ -457,7 +398,7 @@ START_TEST(test_option_overload)
     memcpy(m.b + 108 + 120, "\x0c\x20", 2);
     m.b[108 + 5] = 0;
     send_msg(&to_server, &m);
-    ck_assert_uint_eq(pkt->event, EV_BAD_APP);
+    ck_assert_uint_eq(g_pkt.event, EV_BAD_APP);
     /* without option 52 the fields are names */
     bootp(&m, 1, 0x2008, 0, true);
     memcpy(m.b + 44, "server", 6);
@@ -485,15 +426,15 @@ START_TEST(test_caplen_sweep)
     ck_assert_uint_eq(m.n, 249);
     frame_len = pb_udp4(frame, &to_server, m.b, m.n);
     for (uint32_t cut = 0; cut <= frame_len; cut++) {
-        run(frame, cut, (uint32_t)frame_len, cut & 1);
+        decode_cut(frame, cut, (uint32_t)frame_len, cut & 1);
         if (cut == frame_len) {
-            ck_assert_uint_eq(pkt->event, EV_NONE);
-            ck_assert_str_eq(info(), "DHCP Discover - Transaction ID 0x11223344");
+            ck_assert_uint_eq(g_pkt.event, EV_NONE);
+            ck_assert_str_eq(info_text(), "DHCP Discover - Transaction ID 0x11223344");
             break;
         }
         if (cut <= 42)
             continue; /* no DHCP byte: the UDP layer's business */
-        ck_assert_msg(pkt->event != EV_NONE, "cut at %u: no event", cut);
+        ck_assert_msg(g_pkt.event != EV_NONE, "cut at %u: no event", cut);
         uint32_t have = cut - 42;
         const char *want;
         if (have < 34)
@@ -503,8 +444,8 @@ START_TEST(test_caplen_sweep)
         else
             want = "Boot Request from 02:00:5e:00:67:01 (02:00:5e:00:67:01)"
                    "[Packet size limited during capture]";
-        ck_assert_str_eq(info(), want);
-        ck_assert_str_eq(info_protocol(pkt), "BOOTP");
+        ck_assert_str_eq(info_text(), want);
+        ck_assert_str_eq(info_protocol(&g_pkt), "BOOTP");
         json();
     }
 }
@@ -519,12 +460,12 @@ START_TEST(test_caplen_sweep_reply)
     put8(&m, 255);
     frame_len = pb_udp4(frame, &to_client, m.b, m.n);
     for (uint32_t cut = 43; cut < frame_len; cut++) {
-        run(frame, cut, (uint32_t)frame_len, cut & 1);
+        decode_cut(frame, cut, (uint32_t)frame_len, cut & 1);
         uint32_t have = cut - 42;
         const char *want = have < 3                     ? "[Packet size limited during capture]"
                            : have >= 236 && have < 240 ? "Boot Reply[Malformed Packet]"
                                                        : "Boot Reply[Packet size limited during capture]";
-        ck_assert_str_eq(info(), want);
+        ck_assert_str_eq(info_text(), want);
     }
 }
 END_TEST
@@ -539,27 +480,14 @@ START_TEST(test_short_message_sweep)
         s.n = n;
         send_msg(&to_server, &s);
         if (n < 240)
-            ck_assert_uint_eq(pkt->event, EV_BAD_APP);
+            ck_assert_uint_eq(g_pkt.event, EV_BAD_APP);
         json();
-        info();
+        info_text();
     }
 }
 END_TEST
 
 /* ---- transactions ---- */
-
-struct txn_list {
-    unsigned n;
-    struct txn t[8];
-};
-
-static void collect(const struct txn *x, void *arg)
-{
-    struct txn_list *tl = arg;
-    if (tl->n < 8)
-        tl->t[tl->n] = *x;
-    tl->n++;
-}
 
 static void track(struct app_tracker *t, uint64_t no)
 {
@@ -567,7 +495,7 @@ static void track(struct app_tracker *t, uint64_t no)
     memset(&f, 0, sizeof f);
     f.id = no % 2;
     struct app_ctx ctx = {t, no, 1000000ull * no, &f, FLOW_A2B, 0, 0};
-    proto_get(P_DHCP)->app->track(&ctx, pkt, dhcp_layer());
+    proto_get(P_DHCP)->app->track(&ctx, &g_pkt, layer_must(P_DHCP));
 }
 
 static void with_type(struct mb *m, uint8_t type, uint32_t xid, uint32_t ciaddr, bool requested)
@@ -624,10 +552,9 @@ START_TEST(test_track_dora_nak_release_inform)
     send_msg(&to_server, &m);
     track(t, ++no);
 
-    struct txn_list tl = {0};
-    app_tracker_foreach_txn(t, collect, &tl);
+    struct txn_list tl = txns_of(t);
     ck_assert_uint_eq(tl.n, 4);
-    const struct txn *x = &tl.t[0];
+    const struct txn *x = tl.x[0];
     ck_assert_str_eq(x->what, "Discover from 02:00:5e:00:67:01");
     ck_assert_uint_eq(x->nmsgs, 5);
     ck_assert_str_eq(x->msgs[0].label, "Discover");
@@ -638,14 +565,14 @@ START_TEST(test_track_dora_nak_release_inform)
     ck_assert_str_eq(x->result, "ACK 10.0.0.5 lease 3600s");
     ck_assert_uint_eq(x->key, 0xabc);
     ck_assert_uint_eq(x->scope, 0);
-    x = &tl.t[1];
+    x = tl.x[1];
     ck_assert_str_eq(x->what, "Request from 02:00:5e:00:67:01");
     ck_assert(x->done);
     ck_assert_str_eq(x->result, "NAK");
-    x = &tl.t[2];
+    x = tl.x[2];
     ck_assert_str_eq(x->result, "Release 10.0.0.5");
     ck_assert_uint_eq(x->nmsgs, 1);
-    x = &tl.t[3];
+    x = tl.x[3];
     ck_assert_str_eq(x->msgs[0].label, "Inform 10.0.0.5");
     ck_assert_str_eq(x->result, "ACK");
     ck_assert_uint_eq(x->nmsgs, 2);
@@ -657,7 +584,7 @@ static Suite *dhcp_suite(void)
 {
     Suite *s = suite_create("dhcp");
     TCase *tc = tcase_create("messages");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, apptest_setup, apptest_teardown);
     tcase_add_test(tc, test_discover);
     tcase_add_test(tc, test_offer_and_ack);
     tcase_add_test(tc, test_message_type_names);
@@ -667,7 +594,7 @@ static Suite *dhcp_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("malformed");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, apptest_setup, apptest_teardown);
     tcase_add_test(tc, test_bad_cookie_and_short_header);
     tcase_add_test(tc, test_no_end_option);
     tcase_add_test(tc, test_option_length_past_end);
@@ -675,14 +602,14 @@ static Suite *dhcp_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("sweeps");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, apptest_setup, apptest_teardown);
     tcase_add_test(tc, test_caplen_sweep);
     tcase_add_test(tc, test_caplen_sweep_reply);
     tcase_add_test(tc, test_short_message_sweep);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("track");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, apptest_setup, apptest_teardown);
     tcase_add_test(tc, test_track_dora_nak_release_inform);
     suite_add_tcase(s, tc);
     return s;

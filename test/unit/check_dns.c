@@ -17,27 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apptest.h"
 #include "proto/proto.h"
 #include "pktbuild.h"
 #include "wirescope/app.h"
 #include "wirescope/flow.h"
 #include "wirescope/info.h"
-
-static struct ws_packet *pkt;
-static uint8_t *copy;
-
-static void setup(void)
-{
-    pkt = calloc(1, sizeof *pkt);
-    ck_assert_ptr_nonnull(pkt);
-    copy = NULL;
-}
-
-static void teardown(void)
-{
-    free(copy);
-    free(pkt);
-}
 
 /* ---- building messages ---- */
 
@@ -124,19 +109,6 @@ static void rr_end(struct mb *m, size_t lenpos)
 
 /* ---- decoding ---- */
 
-/* WS_TEST_PCAP: every frame decoded is appended there (for tshark). */
-/* Decodes the first caplen bytes of frame (of wire length len), copied into
- * a buffer of exactly caplen bytes so that ASan catches any read past it. */
-static void run(const uint8_t *frame, uint32_t caplen, uint32_t len, bool fields)
-{
-    free(copy);
-    copy = malloc(caplen ? caplen : 1);
-    ck_assert_ptr_nonnull(copy);
-    memcpy(copy, frame, caplen);
-    pb_dump_frame(frame, caplen, len);
-    pb_decode(pkt, copy, caplen, len, fields);
-}
-
 static uint8_t frame[8192];
 static size_t frame_len;
 
@@ -146,57 +118,14 @@ static const struct pb_ends server = {0x0a000002, 0x0a000001, 53, 40000};
 static void udp_msg(const struct pb_ends *e, const struct mb *m)
 {
     frame_len = pb_udp4(frame, e, m->b, m->n);
-    run(frame, (uint32_t)frame_len, (uint32_t)frame_len, true);
+    decode_full(frame, frame_len);
 }
 
-static const char *info(void)
-{
-    static char buf[4096];
-    info_format(pkt, NULL, buf, sizeof buf);
-    return buf;
-}
-
-static const char *json(void)
-{
-    static char buf[16384];
-    struct textbuf tb;
-    tb_init(&tb, buf, sizeof buf);
-    const struct proto_desc *d = proto_get(P_DNS);
-    for (unsigned i = 0; i < pkt->nlayers; i++)
-        if (pkt->layers[i].proto == P_DNS)
-            d->app->json(&tb, pkt, &pkt->layers[i]);
-    ck_assert(!tb.truncated);
-    return buf;
-}
-
-static const struct ws_layer *dns_layer(void)
-{
-    for (unsigned i = 0; i < pkt->nlayers; i++)
-        if (pkt->layers[i].proto == P_DNS)
-            return &pkt->layers[i];
-    ck_abort_msg("no DNS layer");
-    return NULL;
-}
+/* The JSON members of every DNS layer (a TCP segment may hold several). */
+static const char *json(void) { return json_all(P_DNS); }
 
 /* The nth field called name in the DNS layer. */
-static const char *field(const char *name, unsigned nth)
-{
-    const struct ws_layer *l = dns_layer();
-    for (unsigned i = l->first_field; i < (unsigned)l->first_field + l->nfields; i++)
-        if (strcmp(pkt->fields[i].name, name) == 0 && nth-- == 0)
-            return pkt->ftext + pkt->fields[i].text;
-    ck_abort_msg("no field %s", name);
-    return NULL;
-}
-
-static unsigned count_fields(const char *name)
-{
-    const struct ws_layer *l = dns_layer();
-    unsigned n = 0;
-    for (unsigned i = l->first_field; i < (unsigned)l->first_field + l->nfields; i++)
-        n += strcmp(pkt->fields[i].name, name) == 0;
-    return n;
-}
+static const char *field(const char *name, unsigned nth) { return layer_field(P_DNS, name, nth); }
 
 static void check_no_raw_bytes(const char *s)
 {
@@ -213,16 +142,16 @@ START_TEST(test_query_a)
     header(&m, 0x1a2b, 0x0100, 1, 0, 0, 0);
     question(&m, "example.com", 1, 1);
     udp_msg(&client, &m);
-    ck_assert_uint_eq(pkt->app, P_DNS);
-    ck_assert_uint_eq(pkt->event, EV_NONE);
-    ck_assert_uint_eq(pkt->a.dns.id, 0x1a2b);
-    ck_assert(!pkt->a.dns.response);
-    ck_assert(pkt->a.dns.has_header);
-    ck_assert_uint_eq(pkt->a.dns.qdcount, 1);
-    ck_assert_uint_eq(pkt->a.dns.qtype, 1);
-    ck_assert_uint_eq(pkt->a.dns.variant, DNS_PLAIN);
-    ck_assert_str_eq(info_protocol(pkt), "DNS");
-    ck_assert_str_eq(info(), "Standard query 0x1a2b A example.com");
+    ck_assert_uint_eq(g_pkt.app, P_DNS);
+    ck_assert_uint_eq(g_pkt.event, EV_NONE);
+    ck_assert_uint_eq(g_pkt.a.dns.id, 0x1a2b);
+    ck_assert(!g_pkt.a.dns.response);
+    ck_assert(g_pkt.a.dns.has_header);
+    ck_assert_uint_eq(g_pkt.a.dns.qdcount, 1);
+    ck_assert_uint_eq(g_pkt.a.dns.qtype, 1);
+    ck_assert_uint_eq(g_pkt.a.dns.variant, DNS_PLAIN);
+    ck_assert_str_eq(info_protocol(&g_pkt), "DNS");
+    ck_assert_str_eq(info_text(), "Standard query 0x1a2b A example.com");
     ck_assert_str_eq(field("Transaction ID", 0), "0x1a2b");
     ck_assert_str_eq(field("Flags", 0), "0x0100 Standard query");
     ck_assert_str_eq(field("Recursion desired", 0), "Do query recursively");
@@ -262,11 +191,11 @@ START_TEST(test_response_compression_cname_chain)
     struct mb m;
     cname_chain(&m);
     udp_msg(&server, &m);
-    ck_assert_uint_eq(pkt->event, EV_NONE);
-    ck_assert(pkt->a.dns.response);
-    ck_assert_uint_eq(pkt->a.dns.ancount, 3);
-    ck_assert_str_eq(info(), "Standard query response 0x1a2b A www.example.com CNAME "
-                             "web.example.com CNAME cdn.example.net A 93.184.216.34");
+    ck_assert_uint_eq(g_pkt.event, EV_NONE);
+    ck_assert(g_pkt.a.dns.response);
+    ck_assert_uint_eq(g_pkt.a.dns.ancount, 3);
+    ck_assert_str_eq(info_text(), "Standard query response 0x1a2b A www.example.com CNAME "
+                                  "web.example.com CNAME cdn.example.net A 93.184.216.34");
     ck_assert_str_eq(field("Flags", 0), "0x8180 Standard query response, No error");
     ck_assert_str_eq(field("Reply code", 0), "No error (0)");
     ck_assert_str_eq(field("Kind", 0), "response");
@@ -299,10 +228,10 @@ START_TEST(test_nxdomain_with_soa)
     put32(&m, 600);
     rr_end(&m, l);
     udp_msg(&server, &m);
-    ck_assert_uint_eq(pkt->event, EV_NONE);
-    ck_assert_uint_eq(pkt->a.dns.rcode, 3);
-    ck_assert_str_eq(info(), "Standard query response 0x0003 No such name A nx.example SOA "
-                             "ns1.example");
+    ck_assert_uint_eq(g_pkt.event, EV_NONE);
+    ck_assert_uint_eq(g_pkt.a.dns.rcode, 3);
+    ck_assert_str_eq(info_text(), "Standard query response 0x0003 No such name A nx.example SOA "
+                                  "ns1.example");
     ck_assert_str_eq(field("Primary name server", 0), "ns1.example");
     ck_assert_str_eq(field("Responsible authority's mailbox", 0), "hostmaster.example");
     ck_assert_str_eq(field("Serial Number", 0), "2024010101");
@@ -359,10 +288,10 @@ START_TEST(test_each_rdata_type)
     putn(&m, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
     rr_end(&m, l);
     udp_msg(&server, &m);
-    ck_assert_uint_eq(pkt->event, EV_NONE);
-    ck_assert_str_eq(info(), "Standard query response 0x00aa ANY a.example AAAA 2001:db8::1 "
-                             "NS ns1.a.example PTR ptr.example MX 5 mx.example TXT "
-                             "SRV 1 2 5060 srv.example Unknown (999) HINFO cpu os OPT");
+    ck_assert_uint_eq(g_pkt.event, EV_NONE);
+    ck_assert_str_eq(info_text(), "Standard query response 0x00aa ANY a.example AAAA 2001:db8::1 "
+                                  "NS ns1.a.example PTR ptr.example MX 5 mx.example TXT "
+                                  "SRV 1 2 5060 srv.example Unknown (999) HINFO cpu os OPT");
     ck_assert_str_eq(field("AAAA Address", 0), "2001:db8::1");
     ck_assert_str_eq(field("Name Server", 0), "ns1.a.example");
     ck_assert_str_eq(field("Domain Name", 0), "ptr.example");
@@ -400,7 +329,7 @@ START_TEST(test_edns_query_and_two_questions)
     size_t l = rr_begin(&m, 0, "", 41, 1232, 0);
     rr_end(&m, l);
     udp_msg(&client, &m);
-    ck_assert_str_eq(info(), "Standard query 0xc434 A www.example.test OPT");
+    ck_assert_str_eq(info_text(), "Standard query 0xc434 A www.example.test OPT");
     ck_assert_str_eq(field("AD bit", 0), "Set");
     ck_assert_str_eq(field("DO bit", 0), "Cannot handle DNSSEC security RRs");
     ck_assert_str_eq(field("EDNS0 version", 0), "0");
@@ -409,8 +338,8 @@ START_TEST(test_edns_query_and_two_questions)
     question(&m, "a.example", 1, 1);
     question(&m, "b.example", 28, 1);
     udp_msg(&client, &m);
-    ck_assert_str_eq(info(), "Standard query 0x0018 A a.example AAAA b.example");
-    ck_assert_uint_eq(pkt->a.dns.qtype, 1);
+    ck_assert_str_eq(info_text(), "Standard query 0x0018 A a.example AAAA b.example");
+    ck_assert_uint_eq(g_pkt.a.dns.qtype, 1);
     ck_assert_str_eq(field("Query", 1), "b.example: type AAAA, class IN (0x0001)");
 }
 END_TEST
@@ -440,7 +369,7 @@ START_TEST(test_opcodes_rcodes_types)
         header(&m, 1, cases[i].flags, 1, 0, 0, 0);
         question(&m, "example.com", cases[i].qtype, 1);
         udp_msg(&client, &m);
-        ck_assert_str_eq(info(), cases[i].info);
+        ck_assert_str_eq(info_text(), cases[i].info);
     }
 }
 END_TEST
@@ -451,7 +380,7 @@ START_TEST(test_root_and_owner_name_types)
     header(&m, 0x3000, 0x0100, 1, 0, 0, 0);
     question(&m, "", 2, 1);
     udp_msg(&client, &m);
-    ck_assert_str_eq(info(), "Standard query 0x3000 NS <Root>");
+    ck_assert_str_eq(info_text(), "Standard query 0x3000 NS <Root>");
     /* tshark appends the owner name for some types (here MB), and a PTR
      * to the root shows as <Root> */
     header(&m, 0x0007, 0x8180, 1, 2, 0, 0);
@@ -463,8 +392,8 @@ START_TEST(test_root_and_owner_name_types)
     putname(&m, "");
     rr_end(&m, l);
     udp_msg(&server, &m);
-    ck_assert_str_eq(info(), "Standard query response 0x0007 MB a.example MB a.example "
-                             "PTR <Root>");
+    ck_assert_str_eq(info_text(), "Standard query response 0x0007 MB a.example MB a.example "
+                                  "PTR <Root>");
 }
 END_TEST
 
@@ -476,10 +405,10 @@ START_TEST(test_mdns_and_llmnr)
     question(&m, "host.local", 1, 0x8001);
     const struct pb_ends mc = {0x0a000001, 0xe00000fb, 5353, 5353};
     udp_msg(&mc, &m);
-    ck_assert_uint_eq(pkt->a.dns.variant, DNS_MDNS);
-    ck_assert_str_eq(info_protocol(pkt), "MDNS");
-    ck_assert_str_eq(info(), "Standard query 0x0000 PTR _http._tcp.local, \"QM\" question "
-                             "A host.local, \"QU\" question");
+    ck_assert_uint_eq(g_pkt.a.dns.variant, DNS_MDNS);
+    ck_assert_str_eq(info_protocol(&g_pkt), "MDNS");
+    ck_assert_str_eq(info_text(), "Standard query 0x0000 PTR _http._tcp.local, \"QM\" question "
+                                  "A host.local, \"QU\" question");
     ck_assert_str_eq(field("\"QU\" question", 1), "True");
 
     header(&m, 0, 0x8400, 0, 2, 0, 0);
@@ -491,8 +420,8 @@ START_TEST(test_mdns_and_llmnr)
     putn(&m, "\x00\x04\x40\x00\x00\x08", 6);
     rr_end(&m, l);
     udp_msg(&mc, &m);
-    ck_assert_str_eq(info(), "Standard query response 0x0000 A, cache flush 10.0.0.5 "
-                             "NSEC, cache flush host.local");
+    ck_assert_str_eq(info_text(), "Standard query response 0x0000 A, cache flush 10.0.0.5 "
+                                  "NSEC, cache flush host.local");
     ck_assert_str_eq(field("Cache flush", 0), "True");
     ck_assert_str_eq(field("Class", 0), "IN (0x0001)");
 
@@ -503,12 +432,12 @@ START_TEST(test_mdns_and_llmnr)
     rr_end(&m, l);
     const struct pb_ends ll = {0x0a000002, 0x0a000001, 5355, 40000};
     udp_msg(&ll, &m);
-    ck_assert_str_eq(info_protocol(pkt), "LLMNR");
-    ck_assert_str_eq(info(), "Standard query response 0x0007 A host A 10.0.0.6");
+    ck_assert_str_eq(info_protocol(&g_pkt), "LLMNR");
+    ck_assert_str_eq(info_text(), "Standard query response 0x0007 A host A 10.0.0.6");
     /* the lower port decides: 53 before 5353 */
     const struct pb_ends both = {0x0a000002, 0x0a000001, 53, 5353};
     udp_msg(&both, &m);
-    ck_assert_str_eq(info_protocol(pkt), "DNS");
+    ck_assert_str_eq(info_protocol(&g_pkt), "DNS");
 }
 END_TEST
 
@@ -522,8 +451,8 @@ START_TEST(test_pointer_to_itself)
     put16(&m, 1);
     put16(&m, 1);
     udp_msg(&client, &m);
-    ck_assert_uint_eq(pkt->event, EV_NAME_LOOP);
-    ck_assert_str_eq(info(), "Standard query 0x0005 A <Name contains a pointer that loops>");
+    ck_assert_uint_eq(g_pkt.event, EV_NAME_LOOP);
+    ck_assert_str_eq(info_text(), "Standard query 0x0005 A <Name contains a pointer that loops>");
 }
 END_TEST
 
@@ -536,18 +465,18 @@ START_TEST(test_two_pointers_to_each_other)
     put16(&m, 1);
     put16(&m, 1);
     udp_msg(&client, &m);
-    ck_assert_uint_eq(pkt->event, EV_NAME_LOOP);
+    ck_assert_uint_eq(g_pkt.event, EV_NAME_LOOP);
     /* the name takes 2 bytes in place: the type is the next pointer */
-    ck_assert_str_eq(info(), "Standard query 0x0006 Unknown (49164) "
-                             "<Name contains a pointer that loops>");
+    ck_assert_str_eq(info_text(), "Standard query 0x0006 Unknown (49164) "
+                                  "<Name contains a pointer that loops>");
     /* a label, then a pointer back to that label */
     header(&m, 0x12, 0x0100, 1, 0, 0, 0);
     putn(&m, "\x01" "a\xc0\x0e", 4);
     put16(&m, 1);
     put16(&m, 1);
     udp_msg(&client, &m);
-    ck_assert_uint_eq(pkt->event, EV_NAME_LOOP);
-    ck_assert_str_eq(info(), "Standard query 0x0012 A <Name contains a pointer that loops>");
+    ck_assert_uint_eq(g_pkt.event, EV_NAME_LOOP);
+    ck_assert_str_eq(info_text(), "Standard query 0x0012 A <Name contains a pointer that loops>");
 }
 END_TEST
 
@@ -559,21 +488,21 @@ START_TEST(test_pointer_and_label_past_end)
     put16(&m, 1);
     put16(&m, 1);
     udp_msg(&client, &m);
-    ck_assert_uint_eq(pkt->event, EV_BAD_APP);
-    ck_assert_str_eq(info(), "Standard query 0x0007[Malformed Packet]");
+    ck_assert_uint_eq(g_pkt.event, EV_BAD_APP);
+    ck_assert_str_eq(info_text(), "Standard query 0x0007[Malformed Packet]");
 
     header(&m, 8, 0x0100, 1, 0, 0, 0);
     putn(&m, "\x3f" "abc", 4);
     udp_msg(&client, &m);
-    ck_assert_uint_eq(pkt->event, EV_BAD_APP);
-    ck_assert_str_eq(info(), "Standard query 0x0008[Malformed Packet]");
+    ck_assert_uint_eq(g_pkt.event, EV_BAD_APP);
+    ck_assert_str_eq(info_text(), "Standard query 0x0008[Malformed Packet]");
 
     /* label types 01 and 10 (RFC 6891 deprecated extended labels) */
     header(&m, 13, 0x0100, 1, 0, 0, 0);
     putn(&m, "\x41\x00\x00\x01\x00\x01", 6);
     udp_msg(&client, &m);
-    ck_assert_uint_eq(pkt->event, EV_BAD_APP);
-    ck_assert_str_eq(info(), "Standard query 0x000d[Malformed Packet]");
+    ck_assert_uint_eq(g_pkt.event, EV_BAD_APP);
+    ck_assert_str_eq(info_text(), "Standard query 0x000d[Malformed Packet]");
 }
 END_TEST
 
@@ -583,9 +512,9 @@ START_TEST(test_absurd_counts)
     header(&m, 9, 0x0100, 65535, 0, 0, 0);
     question(&m, "a.example", 1, 1);
     udp_msg(&client, &m);
-    ck_assert_uint_eq(pkt->event, EV_BAD_APP);
-    ck_assert_uint_eq(pkt->a.dns.qdcount, 65535);
-    ck_assert_str_eq(info(), "Standard query 0x0009 A a.example[Malformed Packet]");
+    ck_assert_uint_eq(g_pkt.event, EV_BAD_APP);
+    ck_assert_uint_eq(g_pkt.a.dns.qdcount, 65535);
+    ck_assert_str_eq(info_text(), "Standard query 0x0009 A a.example[Malformed Packet]");
 
     /* 65535 answers in 40 bytes */
     header(&m, 10, 0x8180, 1, 65535, 0, 0);
@@ -595,10 +524,10 @@ START_TEST(test_absurd_counts)
     rr_end(&m, l);
     ck_assert_uint_eq(m.n, 43);
     udp_msg(&server, &m);
-    ck_assert_uint_eq(pkt->event, EV_BAD_APP);
-    ck_assert_str_eq(info(), "Standard query response 0x000a A a.example A 1.2.3.4"
-                             "[Malformed Packet]");
-    ck_assert_uint_eq(count_fields("Answer"), 1);
+    ck_assert_uint_eq(g_pkt.event, EV_BAD_APP);
+    ck_assert_str_eq(info_text(), "Standard query response 0x000a A a.example A 1.2.3.4"
+                                  "[Malformed Packet]");
+    ck_assert_uint_eq(layer_field_count(P_DNS, "Answer"), 1);
 }
 END_TEST
 
@@ -613,7 +542,7 @@ START_TEST(test_name_length_limits)
     put16(&m, 1);
     put16(&m, 1);
     udp_msg(&client, &m);
-    ck_assert_uint_eq(pkt->event, EV_NONE);
+    ck_assert_uint_eq(g_pkt.event, EV_NONE);
     ck_assert_uint_eq(strlen(field("Name", 0)), 253);
     /* 128 labels: 257 octets */
     header(&m, 0x16, 0x0100, 1, 0, 0, 0);
@@ -623,8 +552,8 @@ START_TEST(test_name_length_limits)
     put16(&m, 1);
     put16(&m, 1);
     udp_msg(&client, &m);
-    ck_assert_uint_eq(pkt->event, EV_NAME_LOOP);
-    ck_assert_str_eq(info(), "Standard query 0x0016 A <Name too long>");
+    ck_assert_uint_eq(g_pkt.event, EV_NAME_LOOP);
+    ck_assert_str_eq(info_text(), "Standard query 0x0016 A <Name too long>");
     /* 256 octets reached through a pointer */
     header(&m, 4, 0x0100, 1, 0, 0, 0);
     static const char l63[] = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
@@ -642,7 +571,7 @@ START_TEST(test_name_length_limits)
     putn(&m, "\x01" "a", 2);
     put8(&m, 0);
     udp_msg(&client, &m);
-    ck_assert_str_eq(info(), "Standard query 0x0004 A <Name too long>");
+    ck_assert_str_eq(info_text(), "Standard query 0x0004 A <Name too long>");
 }
 END_TEST
 
@@ -657,13 +586,13 @@ START_TEST(test_long_pointer_chain_and_forward_pointer)
     put16(&m, 1);
     put16(&m, 1);
     udp_msg(&client, &m);
-    ck_assert_uint_eq(pkt->event, EV_NONE);
-    ck_assert_str_eq(info(), "Standard query 0x0014 Unknown (49168) x");
+    ck_assert_uint_eq(g_pkt.event, EV_NONE);
+    ck_assert_str_eq(info_text(), "Standard query 0x0014 Unknown (49168) x");
     /* a pointer forward to a name after the question */
     header(&m, 16, 0x0100, 1, 0, 0, 0);
     putn(&m, "\xc0\x12\x00\x01\x00\x01\x01x\x00", 9);
     udp_msg(&client, &m);
-    ck_assert_str_eq(info(), "Standard query 0x0010 A x");
+    ck_assert_str_eq(info_text(), "Standard query 0x0010 A x");
 }
 END_TEST
 
@@ -674,8 +603,8 @@ START_TEST(test_label_bytes_are_sanitised)
     putn(&m, "\x04" "a\x01\x7f\xff\x03" "com\x00\x00\x01\x00\x01", 14);
     udp_msg(&client, &m);
     /* sanitize_bytes' escapes, not tshark's (it writes \001\177 and a raw 0xff) */
-    ck_assert_str_eq(info(), "Standard query 0x0002 A a\\x01\\x7f\\xff.com");
-    check_no_raw_bytes(info());
+    ck_assert_str_eq(info_text(), "Standard query 0x0002 A a\\x01\\x7f\\xff.com");
+    check_no_raw_bytes(info_text());
     check_no_raw_bytes(field("Name", 0));
     ck_assert_ptr_nonnull(strstr(json(), "\"name\":\"a\\\\x01\\\\x7f\\\\xff.com\""));
 }
@@ -691,8 +620,8 @@ START_TEST(test_rdata_length_mismatch)
     putn(&m, "\x01\x02\x03\x04\x05", 5);
     rr_end(&m, l);
     udp_msg(&server, &m);
-    ck_assert_str_eq(info(), "Standard query response 0x0014 A a.example A 1.2.3.4");
-    ck_assert_uint_eq(pkt->event, EV_BAD_APP);
+    ck_assert_str_eq(info_text(), "Standard query response 0x0014 A a.example A 1.2.3.4");
+    ck_assert_uint_eq(g_pkt.event, EV_BAD_APP);
     ck_assert_str_eq(field("Malformed data", 0), "length 5 does not fit type");
     /* AAAA with 4 bytes at the end of the message: malformed */
     header(&m, 0x15, 0x8180, 1, 1, 0, 0);
@@ -701,15 +630,15 @@ START_TEST(test_rdata_length_mismatch)
     put32(&m, 0x01020304);
     rr_end(&m, l);
     udp_msg(&server, &m);
-    ck_assert_str_eq(info(), "Standard query response 0x0015 AAAA a.example AAAA"
-                             "[Malformed Packet]");
+    ck_assert_str_eq(info_text(), "Standard query response 0x0015 AAAA a.example AAAA"
+                                  "[Malformed Packet]");
     /* A with no data */
     header(&m, 0x13, 0x8180, 1, 1, 0, 0);
     question(&m, "a.example", 1, 1);
     l = rr_begin(&m, 12, NULL, 1, 1, 300);
     rr_end(&m, l);
     udp_msg(&server, &m);
-    ck_assert_str_eq(info(), "Standard query response 0x0013 A a.example A");
+    ck_assert_str_eq(info_text(), "Standard query response 0x0013 A a.example A");
 }
 END_TEST
 
@@ -718,13 +647,13 @@ START_TEST(test_header_only_and_short)
     struct mb m;
     header(&m, 11, 0x0100, 0, 0, 0, 0);
     udp_msg(&client, &m);
-    ck_assert_uint_eq(pkt->event, EV_NONE);
-    ck_assert_str_eq(info(), "Standard query 0x000b");
+    ck_assert_uint_eq(g_pkt.event, EV_NONE);
+    ck_assert_str_eq(info_text(), "Standard query 0x000b");
     m.n = 7;
     udp_msg(&client, &m);
-    ck_assert_uint_eq(pkt->event, EV_BAD_APP);
-    ck_assert(!pkt->a.dns.has_header);
-    ck_assert_str_eq(info(), "Standard query 0x000b[Malformed Packet]");
+    ck_assert_uint_eq(g_pkt.event, EV_BAD_APP);
+    ck_assert(!g_pkt.a.dns.has_header);
+    ck_assert_str_eq(info_text(), "Standard query 0x000b[Malformed Packet]");
 }
 END_TEST
 
@@ -745,7 +674,7 @@ static void tcp_payload(const struct pb_ends *e, const struct mb *parts, size_t 
     if (cut)
         n = *cut;
     frame_len = pb_tcp4(frame, e, 1, 1, 0, payload, n);
-    run(frame, (uint32_t)frame_len, (uint32_t)frame_len, true);
+    decode_full(frame, frame_len);
 }
 
 START_TEST(test_tcp_two_messages)
@@ -759,13 +688,13 @@ START_TEST(test_tcp_two_messages)
     put32(&m[1], 0x01020304);
     rr_end(&m[1], l);
     tcp_payload(&client, m, 2, NULL);
-    ck_assert_uint_eq(pkt->event, EV_NONE);
-    ck_assert(pkt->a.dns.tcp);
-    ck_assert_uint_eq(pkt->a.dns.nmsgs, 2);
-    ck_assert_uint_eq(pkt->a.dns.id, 0x11); /* the summary is the first message's */
+    ck_assert_uint_eq(g_pkt.event, EV_NONE);
+    ck_assert(g_pkt.a.dns.tcp);
+    ck_assert_uint_eq(g_pkt.a.dns.nmsgs, 2);
+    ck_assert_uint_eq(g_pkt.a.dns.id, 0x11); /* the summary is the first message's */
     /* tshark shows the last message of a segment */
-    ck_assert_str_eq(info(), "Standard query response 0x0022 A a.example A 1.2.3.4");
-    ck_assert_uint_eq(count_fields("Length"), 2);
+    ck_assert_str_eq(info_text(), "Standard query response 0x0022 A a.example A 1.2.3.4");
+    ck_assert_uint_eq(layer_field_count(P_DNS, "Length"), 2);
     ck_assert_str_eq(field("Length", 0), "27");
     ck_assert_str_eq(field("Transaction ID", 1), "0x0022");
     const char *j = json();
@@ -781,22 +710,22 @@ START_TEST(test_tcp_message_continues)
     question(&m[0], "a.example", 1, 1);
     size_t cut = 20; /* the length prefix says 27 */
     tcp_payload(&client, m, 1, &cut);
-    ck_assert_uint_eq(pkt->app, P_DNS);
-    ck_assert_uint_eq(pkt->event, EV_NONE); /* not malformed */
-    ck_assert(pkt->a.dns.partial);
-    ck_assert_str_eq(info(), "Standard query 0x0011[BoundErrorUnreassembled Packet]");
+    ck_assert_uint_eq(g_pkt.app, P_DNS);
+    ck_assert_uint_eq(g_pkt.event, EV_NONE); /* not malformed */
+    ck_assert(g_pkt.a.dns.partial);
+    ck_assert_str_eq(info_text(), "Standard query 0x0011[BoundErrorUnreassembled Packet]");
     ck_assert_str_eq(field("Continues", 0), "the last message goes on in the next segment");
     cut = 2; /* the length alone */
     tcp_payload(&client, m, 1, &cut);
-    ck_assert_str_eq(info_protocol(pkt), "DNS");
-    ck_assert_str_eq(info(), "[BoundErrorUnreassembled Packet]");
+    ck_assert_str_eq(info_protocol(&g_pkt), "DNS");
+    ck_assert_str_eq(info_text(), "[BoundErrorUnreassembled Packet]");
     /* a whole message, then the start of the next */
     header(&m[1], 0x22, 0x8180, 1, 1, 0, 0);
     question(&m[1], "a.example", 1, 1);
     cut = 29 + 20;
     tcp_payload(&client, m, 2, &cut);
-    ck_assert_uint_eq(pkt->a.dns.nmsgs, 2);
-    ck_assert_str_eq(info(), "Standard query response 0x0022[BoundErrorUnreassembled Packet]");
+    ck_assert_uint_eq(g_pkt.a.dns.nmsgs, 2);
+    ck_assert_str_eq(info_text(), "Standard query response 0x0022[BoundErrorUnreassembled Packet]");
 }
 END_TEST
 
@@ -807,21 +736,21 @@ START_TEST(test_tcp_not_a_message_start)
     question(&m, "a.example", 1, 1);
     size_t cut = 1;
     tcp_payload(&client, &m, 1, &cut);
-    ck_assert_uint_eq(pkt->app, P_NONE);
-    ck_assert_str_eq(info_protocol(pkt), "TCP");
+    ck_assert_uint_eq(g_pkt.app, P_NONE);
+    ck_assert_str_eq(info_protocol(&g_pkt), "TCP");
     /* the middle of a large TXT answer: text, not a header */
     uint8_t text[200];
     memset(text, 'x', sizeof text);
     memcpy(text, "chunk 20 of a large TXT record", 30);
     frame_len = pb_tcp4(frame, &server, 1209, 37, 0x10, text, sizeof text);
-    run(frame, (uint32_t)frame_len, (uint32_t)frame_len, true);
-    ck_assert_uint_eq(pkt->app, P_NONE);
-    ck_assert_str_eq(info_protocol(pkt), "TCP");
+    decode_full(frame, frame_len);
+    ck_assert_uint_eq(g_pkt.app, P_NONE);
+    ck_assert_str_eq(info_protocol(&g_pkt), "TCP");
     /* a length prefix smaller than a header */
     uint8_t small[20] = {0, 5};
     frame_len = pb_tcp4(frame, &client, 1, 1, 0, small, sizeof small);
-    run(frame, (uint32_t)frame_len, (uint32_t)frame_len, true);
-    ck_assert_uint_eq(pkt->app, P_NONE);
+    decode_full(frame, frame_len);
+    ck_assert_uint_eq(g_pkt.app, P_NONE);
 }
 END_TEST
 
@@ -867,20 +796,20 @@ START_TEST(test_caplen_sweep)
     sweep_msg(&m);
     ck_assert_uint_eq(m.n, 81);
     frame_len = pb_udp4(frame, &server, m.b, m.n);
-    run(frame, (uint32_t)frame_len, (uint32_t)frame_len, true);
-    ck_assert_uint_eq(pkt->event, EV_NONE);
-    ck_assert_str_eq(info(), "Standard query response 0x0077 A www.example CNAME web.example "
-                             "A 9.8.7.6 OPT");
+    decode_full(frame, frame_len);
+    ck_assert_uint_eq(g_pkt.event, EV_NONE);
+    ck_assert_str_eq(info_text(), "Standard query response 0x0077 A www.example CNAME web.example "
+                                  "A 9.8.7.6 OPT");
     for (uint32_t cut = 0; cut < frame_len; cut++) {
-        run(frame, cut, (uint32_t)frame_len, cut & 1);
+        decode_cut(frame, cut, (uint32_t)frame_len, cut & 1);
         if (cut <= 42)
             continue; /* no DNS byte: the UDP layer's business */
-        ck_assert_uint_eq(pkt->event, EV_TRUNCATED);
+        ck_assert_uint_eq(g_pkt.event, EV_TRUNCATED);
         char want[200];
         snprintf(want, sizeof want, "%s[Packet size limited during capture]",
                  sweep_info(cut - 42));
-        ck_assert_str_eq(info(), want);
-        check_no_raw_bytes(info());
+        ck_assert_str_eq(info_text(), want);
+        check_no_raw_bytes(info_text());
         json();
     }
 }
@@ -896,20 +825,20 @@ START_TEST(test_short_message_sweep)
         struct mb s = m;
         s.n = n;
         udp_msg(&server, &s);
-        ck_assert_msg(pkt->event == EV_BAD_APP, "length %zu: event %s", n,
-                      decode_event_name((enum ws_event)pkt->event));
-        size_t len = strlen(info());
-        ck_assert_msg(len >= 18 && strcmp(info() + len - 18, "[Malformed Packet]") == 0,
-                      "length %zu: %s", n, info());
+        ck_assert_msg(g_pkt.event == EV_BAD_APP, "length %zu: event %s", n,
+                      decode_event_name((enum ws_event)g_pkt.event));
+        size_t len = strlen(info_text());
+        ck_assert_msg(len >= 18 && strcmp(info_text() + len - 18, "[Malformed Packet]") == 0,
+                      "length %zu: %s", n, info_text());
         json();
     }
     /* the same over TCP: the length prefix promises the rest */
     for (size_t n = 0; n < m.n + 2; n++) {
         tcp_payload(&server, &m, 1, &n);
-        if (pkt->app != P_DNS)
+        if (g_pkt.app != P_DNS)
             continue;
-        ck_assert_uint_eq(pkt->event, EV_NONE);
-        ck_assert(pkt->a.dns.partial);
+        ck_assert_uint_eq(g_pkt.event, EV_NONE);
+        ck_assert(g_pkt.a.dns.partial);
         json();
     }
 }
@@ -926,7 +855,7 @@ START_TEST(test_json_budget)
         rr_end(&m, l);
     }
     udp_msg(&server, &m);
-    ck_assert_uint_eq(pkt->event, EV_NONE);
+    ck_assert_uint_eq(g_pkt.event, EV_NONE);
     const char *j = json();
     ck_assert_uint_lt(strlen(j), 8300);
     ck_assert_ptr_nonnull(strstr(j, "],\"authority\":[],\"additional\":[],\"records_left_out\":true"));
@@ -935,25 +864,12 @@ END_TEST
 
 /* ---- transactions ---- */
 
-struct txn_list {
-    unsigned n;
-    struct txn t[8];
-};
-
-static void collect(const struct txn *x, void *arg)
-{
-    struct txn_list *tl = arg;
-    if (tl->n < 8)
-        tl->t[tl->n] = *x;
-    tl->n++;
-}
-
 static void track(struct app_tracker *t, struct flow *f, uint64_t no)
 {
     struct app_ctx ctx = {t, no, 1000000000ull * no, f, FLOW_A2B, 0, 0};
-    for (unsigned i = 0; i < pkt->nlayers; i++)
-        if (pkt->layers[i].proto == P_DNS)
-            proto_get(P_DNS)->app->track(&ctx, pkt, &pkt->layers[i]);
+    for (unsigned i = 0; i < g_pkt.nlayers; i++)
+        if (g_pkt.layers[i].proto == P_DNS)
+            proto_get(P_DNS)->app->track(&ctx, &g_pkt, &g_pkt.layers[i]);
 }
 
 START_TEST(test_track_query_response)
@@ -985,20 +901,19 @@ START_TEST(test_track_query_response)
     question(&m, "nx.example", 28, 1);
     udp_msg(&server, &m);
     track(t, &f, 6);
-    struct txn_list tl = {0};
-    app_tracker_foreach_txn(t, collect, &tl);
+    struct txn_list tl = txns_of(t);
     ck_assert_uint_eq(tl.n, 2);
-    ck_assert_str_eq(tl.t[0].what, "A www.example.com");
-    ck_assert(tl.t[0].done);
-    ck_assert_str_eq(tl.t[0].result, "No error, 3 answers");
-    ck_assert_uint_eq(tl.t[0].nmsgs, 2);
-    ck_assert_uint_eq(tl.t[0].msgs[1].packet, 2);
-    ck_assert_uint_eq(tl.t[0].flow_id, 7);
-    ck_assert_str_eq(tl.t[0].msgs[0].label, "Query 0x1a2b");
-    ck_assert_str_eq(tl.t[0].msgs[1].label, "Response 0x1a2b");
-    ck_assert_str_eq(tl.t[1].what, "AAAA nx.example");
-    ck_assert_str_eq(tl.t[1].result, "No such name");
-    ck_assert_uint_eq(tl.t[1].nmsgs, 3);
+    ck_assert_str_eq(tl.x[0]->what, "A www.example.com");
+    ck_assert(tl.x[0]->done);
+    ck_assert_str_eq(tl.x[0]->result, "No error, 3 answers");
+    ck_assert_uint_eq(tl.x[0]->nmsgs, 2);
+    ck_assert_uint_eq(tl.x[0]->msgs[1].packet, 2);
+    ck_assert_uint_eq(tl.x[0]->flow_id, 7);
+    ck_assert_str_eq(tl.x[0]->msgs[0].label, "Query 0x1a2b");
+    ck_assert_str_eq(tl.x[0]->msgs[1].label, "Response 0x1a2b");
+    ck_assert_str_eq(tl.x[1]->what, "AAAA nx.example");
+    ck_assert_str_eq(tl.x[1]->result, "No such name");
+    ck_assert_uint_eq(tl.x[1]->nmsgs, 3);
     app_tracker_free(t);
 }
 END_TEST
@@ -1007,7 +922,7 @@ static Suite *dns_suite(void)
 {
     Suite *s = suite_create("dns");
     TCase *tc = tcase_create("messages");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, apptest_setup, apptest_teardown);
     tcase_add_test(tc, test_query_a);
     tcase_add_test(tc, test_response_compression_cname_chain);
     tcase_add_test(tc, test_nxdomain_with_soa);
@@ -1019,7 +934,7 @@ static Suite *dns_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("malformed");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, apptest_setup, apptest_teardown);
     tcase_add_test(tc, test_pointer_to_itself);
     tcase_add_test(tc, test_two_pointers_to_each_other);
     tcase_add_test(tc, test_pointer_and_label_past_end);
@@ -1032,21 +947,21 @@ static Suite *dns_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("tcp");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, apptest_setup, apptest_teardown);
     tcase_add_test(tc, test_tcp_two_messages);
     tcase_add_test(tc, test_tcp_message_continues);
     tcase_add_test(tc, test_tcp_not_a_message_start);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("sweeps");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, apptest_setup, apptest_teardown);
     tcase_add_test(tc, test_caplen_sweep);
     tcase_add_test(tc, test_short_message_sweep);
     tcase_add_test(tc, test_json_budget);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("track");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, apptest_setup, apptest_teardown);
     tcase_add_test(tc, test_track_query_response);
     suite_add_tcase(s, tc);
     return s;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apptest.h"
 #include "pktbuild.h"
 #include "proto/proto.h"
 #include "wirescope/app.h"
@@ -15,22 +16,10 @@
 #include "wirescope/info.h"
 #include "wirescope/textbuf.h"
 
-static struct ws_packet g_pkt;
-static uint8_t *g_copy;
 static uint8_t frame[2048];
 
 static const struct pb_ends to_server = {0x0a000002, 0x0a000001, 40000, 21};
 static const struct pb_ends from_server = {0x0a000001, 0x0a000002, 21, 40000};
-
-/* Decodes frame[0..caplen) from an exact-size heap copy, so that ASan
- * catches any read past the captured bytes. */
-static void decode_cut(const uint8_t *f, size_t caplen, size_t len, bool fields)
-{
-    free(g_copy);
-    g_copy = malloc(caplen ? caplen : 1);
-    memcpy(g_copy, f, caplen);
-    pb_decode(&g_pkt, g_copy, caplen, len, fields);
-}
 
 static size_t tcp_frame(const struct pb_ends *e, const char *payload, size_t n)
 {
@@ -40,24 +29,7 @@ static size_t tcp_frame(const struct pb_ends *e, const char *payload, size_t n)
 /* Decodes a segment carrying the string s. */
 static void decode_str(const struct pb_ends *e, const char *s)
 {
-    size_t n = tcp_frame(e, s, strlen(s));
-    decode_cut(frame, n, n, true);
-}
-
-static const struct ws_layer *layer_of(enum ws_proto p)
-{
-    for (unsigned i = 0; i < g_pkt.nlayers; i++)
-        if (g_pkt.layers[i].proto == p)
-            return &g_pkt.layers[i];
-    return NULL;
-}
-
-static const char *field_text(const char *name)
-{
-    for (unsigned i = 0; i < g_pkt.nfields; i++)
-        if (strcmp(g_pkt.fields[i].name, name) == 0)
-            return g_pkt.ftext + g_pkt.fields[i].text;
-    return NULL;
+    decode_full(frame, tcp_frame(e, s, strlen(s)));
 }
 
 static bool any_field_contains(const char *needle)
@@ -66,56 +38,6 @@ static bool any_field_contains(const char *needle)
         if (strstr(g_pkt.ftext + g_pkt.fields[i].text, needle))
             return true;
     return false;
-}
-
-static const char *info_text(void)
-{
-    static char buf[1024];
-    struct info_tcp_rel rel;
-    memset(&rel, 0, sizeof rel);
-    rel.win_shift = -1;
-    info_format(&g_pkt, &rel, buf, sizeof buf);
-    return buf;
-}
-
-static const char *json_text(enum ws_proto p)
-{
-    static char buf[4096];
-    const struct ws_layer *l = layer_of(p);
-    const struct proto_desc *d = proto_get(p);
-    struct textbuf tb;
-    tb_init(&tb, buf, sizeof buf);
-    if (l && d && d->app && d->app->json)
-        d->app->json(&tb, &g_pkt, l);
-    return buf;
-}
-
-static void json_has(enum ws_proto p, const char *member)
-{
-    const char *j = json_text(p);
-    ck_assert_msg(strstr(j, member), "%s not in %s", member, j);
-}
-
-/* Every truncation decodes within caplen; every cut inside the payload is
- * flagged; the Info and JSON hooks run on each. */
-static void caplen_sweep(const uint8_t *f, size_t len, enum ws_proto proto)
-{
-    uint8_t copy[2048];
-    memcpy(copy, f, len);
-    decode_cut(copy, len, len, false);
-    uint32_t payload_off = g_pkt.payload_off;
-    for (size_t cap = 0; cap < len; cap++) {
-        decode_cut(copy, cap, len, true);
-        if (cap > payload_off)
-            ck_assert_msg(g_pkt.event != EV_NONE, "caplen %zu not flagged", cap);
-        const struct ws_layer *l = layer_of(proto);
-        if (l)
-            ck_assert_uint_le(l->off + l->len, cap);
-        (void)info_text();
-        (void)json_text(proto);
-    }
-    decode_cut(copy, len, len, true);
-    ck_assert_int_eq(g_pkt.event, EV_NONE);
 }
 
 START_TEST(user_command)
@@ -379,54 +301,10 @@ END_TEST
 
 /* --- the track hook --- */
 
-struct tracked {
-    struct app_tracker *t;
-    struct flow f;
-    struct app_ctx ctx;
-};
-
-static void track_init(struct tracked *k)
-{
-    memset(k, 0, sizeof *k);
-    k->t = app_tracker_new(64);
-    k->f.id = 3;
-    k->ctx = (struct app_ctx){.t = k->t, .number = 0, .ts_ns = 1000000000,
-                              .flow = &k->f};
-}
-
-/* Decodes s in the given direction and runs the FTP track hook on it. */
-static void track_str(struct tracked *k, bool from_client, const char *s)
-{
-    decode_str(from_client ? &to_server : &from_server, s);
-    k->ctx.number++;
-    k->ctx.ts_ns += 1000000;
-    k->ctx.dir = from_client ? FLOW_A2B : FLOW_B2A;
-    proto_get(P_FTP)->app->track(&k->ctx, &g_pkt, layer_of(P_FTP));
-}
-
-struct txn_list {
-    const struct txn *x[16];
-    unsigned n;
-};
-
-static void collect(const struct txn *x, void *arg)
-{
-    struct txn_list *l = arg;
-    if (l->n < 16)
-        l->x[l->n++] = x;
-}
-
-static struct txn_list txns(const struct tracked *k)
-{
-    struct txn_list l = {.n = 0};
-    app_tracker_foreach_txn(k->t, collect, &l);
-    return l;
-}
-
 START_TEST(transactions)
 {
     struct tracked k;
-    track_init(&k);
+    track_init(&k, P_FTP, 3, &to_server, &from_server);
     track_str(&k, false, "220 Welcome\r\n"); /* no command: no transaction */
     track_str(&k, true, "USER anonymous\r\n");
     track_str(&k, false, "331 Please specify the password.\r\n");
@@ -435,7 +313,7 @@ START_TEST(transactions)
     track_str(&k, true, "LIST pub\r\n");
     track_str(&k, false, "150 Here comes the directory listing.\r\n");
     track_str(&k, false, "226 Directory send OK.\r\n");
-    struct txn_list l = txns(&k);
+    struct txn_list l = txns_of(k.t);
     ck_assert_uint_eq(l.n, 3);
     ck_assert_str_eq(l.x[0]->what, "USER anonymous");
     ck_assert_str_eq(l.x[0]->result, "331 Please specify the password.");
@@ -460,7 +338,7 @@ END_TEST
 START_TEST(transactions_multiline_and_pipelined)
 {
     struct tracked k;
-    track_init(&k);
+    track_init(&k, P_FTP, 3, &to_server, &from_server);
     track_str(&k, true, "FEAT\r\n");
     track_str(&k, false, "211-Features:\r\n");
     track_str(&k, false, " EPRT\r\n 211 not the end\r\n");
@@ -472,7 +350,7 @@ START_TEST(transactions_multiline_and_pipelined)
     track_str(&k, true, "RETR fi");
     track_str(&k, true, "le.txt\r\n");
     track_str(&k, false, "550 Failed to open file.\r\n");
-    struct txn_list l = txns(&k);
+    struct txn_list l = txns_of(k.t);
     ck_assert_uint_eq(l.n, 4);
     ck_assert_str_eq(l.x[0]->what, "FEAT");
     ck_assert_str_eq(l.x[0]->result, "211 Features:");
@@ -487,60 +365,43 @@ START_TEST(transactions_multiline_and_pipelined)
 }
 END_TEST
 
-/* A new TCP flow between a:ap and b:bp, given to the tracker. */
-static struct flow new_flow(struct app_tracker *t, uint64_t id, uint32_t a,
-                            uint16_t ap, uint32_t b, uint16_t bp)
-{
-    struct flow f;
-    memset(&f, 0, sizeof f);
-    f.id = id;
-    f.key.proto = 6;
-    uint8_t a4[4] = {(uint8_t)(a >> 24), (uint8_t)(a >> 16), (uint8_t)(a >> 8), (uint8_t)a};
-    uint8_t b4[4] = {(uint8_t)(b >> 24), (uint8_t)(b >> 16), (uint8_t)(b >> 8), (uint8_t)b};
-    addr_from_v4(&f.key.lo, a4);
-    addr_from_v4(&f.key.hi, b4);
-    f.key.lo_port = ap;
-    f.key.hi_port = bp;
-    app_tracker_new_flow(t, &f);
-    return f;
-}
-
 START_TEST(data_connections_announced)
 {
     struct tracked k;
-    track_init(&k);
+    track_init(&k, P_FTP, 3, &to_server, &from_server);
     /* PASV: the client connects to 10.0.0.9:5001 (the reply's address) */
     track_str(&k, true, "PASV\r\n");
     track_str(&k, false, "227 Entering Passive Mode (10,0,0,9,19,137).\r\n");
-    struct flow d = new_flow(k.t, 10, 0x0a000002, 45000, 0x0a000009, 5001);
+    struct flow d = tracker_new_flow(k.t, IPPROTO_TCP, 10, 0x0a000002, 45000, 0x0a000009, 5001);
     ck_assert_int_eq(d.app, P_FTP_DATA);
     ck_assert_uint_eq(app_flow_parent(k.t, 10), 3);
     /* used up: a second connection to the same port is not FTP-DATA */
-    d = new_flow(k.t, 11, 0x0a000002, 45001, 0x0a000009, 5001);
+    d = tracker_new_flow(k.t, IPPROTO_TCP, 11, 0x0a000002, 45001, 0x0a000009, 5001);
     ck_assert_int_eq(d.app, 0);
     ck_assert_uint_eq(app_flow_parent(k.t, 11), UINT64_MAX);
     /* EPSV: the server's own address */
     track_str(&k, true, "EPSV\r\n");
     track_str(&k, false, "229 Entering Extended Passive Mode (|||6446|)\r\n");
-    d = new_flow(k.t, 12, 0x0a000002, 45002, 0x0a000009, 6446);
+    d = tracker_new_flow(k.t, IPPROTO_TCP, 12, 0x0a000002, 45002, 0x0a000009, 6446);
     ck_assert_int_eq(d.app, 0); /* not the server's address */
-    d = new_flow(k.t, 13, 0x0a000002, 45003, 0x0a000001, 6446);
+    d = tracker_new_flow(k.t, IPPROTO_TCP, 13, 0x0a000002, 45003, 0x0a000001, 6446);
     ck_assert_int_eq(d.app, P_FTP_DATA);
     /* PORT: the server connects to the client's port */
     track_str(&k, true, "PORT 10,0,0,2,4,1\r\n");
     track_str(&k, false, "200 PORT command successful.\r\n");
     track_str(&k, true, "RETR a.txt\r\n");
-    d = new_flow(k.t, 14, 0x0a000001, 20, 0x0a000002, 1025);
+    d = tracker_new_flow(k.t, IPPROTO_TCP, 14, 0x0a000001, 20, 0x0a000002, 1025);
     ck_assert_int_eq(d.app, P_FTP_DATA);
     ck_assert_uint_eq(app_flow_parent(k.t, 14), 3);
     /* the transfer's first message names the mode */
-    struct txn_list l = txns(&k);
+    struct txn_list l = txns_of(k.t);
     ck_assert_str_eq(l.x[l.n - 1]->what, "RETR a.txt");
     ck_assert_str_eq(l.x[l.n - 1]->msgs[0].label, "RETR a.txt (PORT)");
     /* a malformed PASV announces nothing */
     track_str(&k, true, "PASV\r\n");
     track_str(&k, false, "227 Entering Passive Mode (10,0,0,9,300,1).\r\n");
-    d = new_flow(k.t, 15, 0x0a000002, 45004, 0x0a000009, (300 & 255) * 256 + 1);
+    d = tracker_new_flow(k.t, IPPROTO_TCP, 15, 0x0a000002, 45004, 0x0a000009,
+                         (300 & 255) * 256 + 1);
     ck_assert_int_eq(d.app, 0);
     app_tracker_free(k.t);
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apptest.h"
 #include "pktbuild.h"
 #include "proto/proto.h"
 #include "wirescope/app.h"
@@ -16,20 +17,10 @@
 #include "wirescope/info.h"
 #include "wirescope/textbuf.h"
 
-static struct ws_packet g_pkt;
-static uint8_t *g_copy;
 static uint8_t frame[4096];
 
 static const struct pb_ends to_server = {0x0a000002, 0x0a000001, 43860, 554};
 static const struct pb_ends from_server = {0x0a000001, 0x0a000002, 554, 43860};
-
-static void decode_cut(const uint8_t *f, size_t caplen, size_t len, bool fields)
-{
-    free(g_copy);
-    g_copy = malloc(caplen ? caplen : 1);
-    memcpy(g_copy, f, caplen);
-    pb_decode(&g_pkt, g_copy, caplen, len, fields);
-}
 
 static size_t tcp_frame(const struct pb_ends *e, const void *payload, size_t n)
 {
@@ -38,8 +29,7 @@ static size_t tcp_frame(const struct pb_ends *e, const void *payload, size_t n)
 
 static void decode_bytes(const struct pb_ends *e, const void *payload, size_t n)
 {
-    size_t len = tcp_frame(e, payload, n);
-    decode_cut(frame, len, len, true);
+    decode_full(frame, tcp_frame(e, payload, n));
 }
 
 static void decode_str(const struct pb_ends *e, const char *s)
@@ -47,70 +37,10 @@ static void decode_str(const struct pb_ends *e, const char *s)
     decode_bytes(e, s, strlen(s));
 }
 
-static const struct ws_layer *layer_of(enum ws_proto p)
+/* The caplen sweep of the segment carrying payload. */
+static void sweep_segment(const struct pb_ends *e, const void *payload, size_t n)
 {
-    for (unsigned i = 0; i < g_pkt.nlayers; i++)
-        if (g_pkt.layers[i].proto == p)
-            return &g_pkt.layers[i];
-    return NULL;
-}
-
-static const char *field_nth(const char *name, unsigned k)
-{
-    for (unsigned i = 0; i < g_pkt.nfields; i++)
-        if (strcmp(g_pkt.fields[i].name, name) == 0 && k-- == 0)
-            return g_pkt.ftext + g_pkt.fields[i].text;
-    return NULL;
-}
-
-static const char *field_text(const char *name) { return field_nth(name, 0); }
-
-static const char *info_text(void)
-{
-    static char buf[2048];
-    struct info_tcp_rel rel;
-    memset(&rel, 0, sizeof rel);
-    rel.win_shift = -1;
-    info_format(&g_pkt, &rel, buf, sizeof buf);
-    return buf;
-}
-
-static const char *json_text(void)
-{
-    static char buf[8192];
-    const struct ws_layer *l = layer_of(P_RTSP);
-    struct textbuf tb;
-    tb_init(&tb, buf, sizeof buf);
-    if (l)
-        proto_get(P_RTSP)->app->json(&tb, &g_pkt, l);
-    return buf;
-}
-
-static void json_has(const char *member)
-{
-    const char *j = json_text();
-    ck_assert_msg(strstr(j, member), "%s not in %s", member, j);
-}
-
-static void caplen_sweep(const struct pb_ends *e, const void *payload, size_t n)
-{
-    uint8_t copy[4096];
-    size_t len = tcp_frame(e, payload, n);
-    memcpy(copy, frame, len);
-    decode_cut(copy, len, len, false);
-    uint32_t payload_off = g_pkt.payload_off;
-    for (size_t cap = 0; cap < len; cap++) {
-        decode_cut(copy, cap, len, true);
-        if (cap > payload_off)
-            ck_assert_msg(g_pkt.event != EV_NONE, "caplen %zu not flagged", cap);
-        const struct ws_layer *l = layer_of(P_RTSP);
-        if (l)
-            ck_assert_uint_le(l->off + l->len, cap);
-        (void)info_text();
-        (void)json_text();
-    }
-    decode_cut(copy, len, len, true);
-    ck_assert_int_eq(g_pkt.event, EV_NONE);
+    caplen_sweep(frame, tcp_frame(e, payload, n), P_RTSP);
 }
 
 static const char options_req[] =
@@ -128,7 +58,8 @@ START_TEST(request)
     ck_assert_str_eq(field_text("CSeq"), "1");
     ck_assert_str_eq(field_text("Header"), "User-Agent: Lavf59.27.100");
     ck_assert_uint_eq(g_pkt.a.rtsp.cseq, 1);
-    json_has("\"kind\":\"request\",\"method\":\"OPTIONS\",\"uri\":\"rtsp://10.0.0.1:554/test\","
+    json_has(P_RTSP,
+             "\"kind\":\"request\",\"method\":\"OPTIONS\",\"uri\":\"rtsp://10.0.0.1:554/test\","
              "\"cseq\":1,\"session\":null,\"transport\":null,\"continues\":false");
     ck_assert_int_eq(g_pkt.event, EV_NONE);
 }
@@ -144,8 +75,8 @@ START_TEST(reply)
     ck_assert_str_eq(field_text("Status"), "200");
     ck_assert_str_eq(field_text("Public"), "OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN");
     ck_assert_str_eq(field_text("Range"), "npt=0.000-");
-    json_has("\"kind\":\"reply\",\"status\":200,\"reason\":\"OK\",\"cseq\":1,"
-             "\"session\":\"4096977495\"");
+    json_has(P_RTSP, "\"kind\":\"reply\",\"status\":200,\"reason\":\"OK\",\"cseq\":1,"
+                     "\"session\":\"4096977495\"");
     decode_str(&from_server, "RTSP/1.0 501 Not Implemented\r\nCSeq: 7\r\n\r\n");
     ck_assert_str_eq(info_text(), "Reply: RTSP/1.0 501 Not Implemented");
     ck_assert_uint_eq(g_pkt.a.rtsp.status, 501);
@@ -177,7 +108,7 @@ START_TEST(sdp_body)
     decode_str(&from_server, "s=No Name\r\nt=0 0\r\n");
     ck_assert_str_eq(info_text(), "Continuation");
     ck_assert_str_eq(info_protocol(&g_pkt), "RTSP");
-    json_has("\"kind\":\"continuation\"");
+    json_has(P_RTSP, "\"kind\":\"continuation\"");
     /* headers cut by the end of the segment */
     decode_str(&to_server, "ANNOUNCE rtsp://10.0.0.1/live RTSP/1.0\r\nCSeq: 2\r\nContent-Ty");
     ck_assert(g_pkt.a.rtsp.continues);
@@ -195,8 +126,8 @@ START_TEST(transport_variants)
     ck_assert_str_eq(field_nth("Parameter", 1), "client_port 16624-16625");
     ck_assert_str_eq(field_nth("Parameter", 2), "server_port 5000-5001");
     ck_assert_str_eq(field_nth("Parameter", 3), "ssrc=1234ABCD");
-    json_has("\"transport\":\"RTP/AVP/UDP;unicast;client_port=16624-16625;"
-             "server_port=5000-5001;ssrc=1234ABCD\"");
+    json_has(P_RTSP, "\"transport\":\"RTP/AVP/UDP;unicast;client_port=16624-16625;"
+                     "server_port=5000-5001;ssrc=1234ABCD\"");
     ck_assert_int_eq(g_pkt.event, EV_NONE);
     decode_str(&to_server, "SETUP rtsp://h/t/trackID=0 RTSP/1.0\r\nCSeq: 3\r\n"
                            "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n");
@@ -231,7 +162,7 @@ START_TEST(bad_headers)
     decode_str(&to_server, "PLAY rtsp://h/t RTSP/1.0\r\nCSeq: abc\r\n\r\n");
     ck_assert_int_eq(g_pkt.event, EV_BAD_APP);
     ck_assert(!g_pkt.a.rtsp.has_cseq);
-    json_has("\"cseq\":null");
+    json_has(P_RTSP, "\"cseq\":null");
     decode_str(&to_server, "PLAY rtsp://h/t RTSP/1.0\r\nCSeq: 99999999999\r\n\r\n");
     ck_assert_int_eq(g_pkt.event, EV_BAD_APP);
     decode_str(&to_server, "ANNOUNCE rtsp://h/t RTSP/1.0\r\nContent-Length: -5\r\n\r\nv=0\r\n");
@@ -272,7 +203,8 @@ START_TEST(interleaved_frames)
                      "Seq=3397, Time=636131152, Mark)");
     ck_assert_str_eq(field_nth("Channel", 1), "0x00");
     ck_assert_str_eq(field_nth("Length", 1), "16");
-    json_has("\"interleaved\":[{\"channel\":1,\"length\":28,\"partial\":false,\"proto\":\"RTCP\","
+    json_has(P_RTSP,
+             "\"interleaved\":[{\"channel\":1,\"length\":28,\"partial\":false,\"proto\":\"RTCP\","
              "\"pt\":200,\"ssrc\":2301282747},{\"channel\":0,\"length\":16,\"partial\":false,"
              "\"proto\":\"RTP\",\"pt\":96,\"ssrc\":2301282747,\"seq\":3397,\"ts\":636131152}]");
     ck_assert_int_eq(g_pkt.event, EV_NONE);
@@ -301,7 +233,7 @@ START_TEST(interleaved_past_end)
     /* a frame too short for an RTP header: channel and length only */
     decode_bytes(&to_server, "$\x02\x00\x03\x80\x60\x00", 7);
     ck_assert_str_eq(info_text(), "Interleaved channel 0x02, 3 bytes");
-    json_has("\"proto\":null");
+    json_has(P_RTSP, "\"proto\":null");
 }
 END_TEST
 
@@ -350,7 +282,7 @@ START_TEST(control_bytes_sanitised)
     decode_str(&to_server, "PLAY rtsp://h/\x1b[2J\xff RTSP/1.0\r\nCSeq: 9\r\nX-Evil: \x1b]0;t\x07\r\n\r\n");
     ck_assert_str_eq(info_text(), "PLAY rtsp://h/\\x1b[2J\\xff RTSP/1.0");
     ck_assert_str_eq(field_text("URL"), "rtsp://h/\\x1b[2J\\xff");
-    ck_assert_ptr_null(strchr(json_text(), 0x1b));
+    ck_assert_ptr_null(strchr(json_text(P_RTSP), 0x1b));
     for (unsigned i = 0; i < g_pkt.nfields; i++) {
         ck_assert_ptr_null(strchr(g_pkt.ftext + g_pkt.fields[i].text, 0x1b));
         ck_assert_ptr_null(strchr(g_pkt.ftext + g_pkt.fields[i].text, 0x07));
@@ -360,80 +292,21 @@ END_TEST
 
 START_TEST(caplen_sweeps)
 {
-    caplen_sweep(&to_server, options_req, strlen(options_req));
-    caplen_sweep(&from_server, describe_reply, strlen(describe_reply));
+    sweep_segment(&to_server, options_req, strlen(options_req));
+    sweep_segment(&from_server, describe_reply, strlen(describe_reply));
     uint8_t seg[128];
     memcpy(seg, rtcp_frame, sizeof rtcp_frame);
     memcpy(seg + sizeof rtcp_frame, rtp_frame, sizeof rtp_frame);
-    caplen_sweep(&to_server, seg, sizeof rtcp_frame + sizeof rtp_frame);
+    sweep_segment(&to_server, seg, sizeof rtcp_frame + sizeof rtp_frame);
 }
 END_TEST
 
 /* --- the track hook --- */
 
-struct tracked {
-    struct app_tracker *t;
-    struct flow f;
-    struct app_ctx ctx;
-};
-
-static void track_init(struct tracked *k)
-{
-    memset(k, 0, sizeof *k);
-    k->t = app_tracker_new(64);
-    k->f.id = 5;
-    k->ctx = (struct app_ctx){.t = k->t, .ts_ns = 1000000000, .flow = &k->f};
-}
-
-static void track_str(struct tracked *k, bool from_client, const char *s)
-{
-    decode_str(from_client ? &to_server : &from_server, s);
-    k->ctx.number++;
-    k->ctx.ts_ns += 1000000;
-    k->ctx.dir = from_client ? FLOW_A2B : FLOW_B2A;
-    proto_get(P_RTSP)->app->track(&k->ctx, &g_pkt, layer_of(P_RTSP));
-}
-
-struct txn_list {
-    const struct txn *x[16];
-    unsigned n;
-};
-
-static void collect(const struct txn *x, void *arg)
-{
-    struct txn_list *l = arg;
-    if (l->n < 16)
-        l->x[l->n++] = x;
-}
-
-static struct txn_list txns(const struct tracked *k)
-{
-    struct txn_list l = {.n = 0};
-    app_tracker_foreach_txn(k->t, collect, &l);
-    return l;
-}
-
-static struct flow new_udp_flow(struct app_tracker *t, uint64_t id, uint32_t a,
-                                uint16_t ap, uint32_t b, uint16_t bp)
-{
-    struct flow f;
-    memset(&f, 0, sizeof f);
-    f.id = id;
-    f.key.proto = 17;
-    uint8_t a4[4] = {(uint8_t)(a >> 24), (uint8_t)(a >> 16), (uint8_t)(a >> 8), (uint8_t)a};
-    uint8_t b4[4] = {(uint8_t)(b >> 24), (uint8_t)(b >> 16), (uint8_t)(b >> 8), (uint8_t)b};
-    addr_from_v4(&f.key.lo, a4);
-    addr_from_v4(&f.key.hi, b4);
-    f.key.lo_port = ap;
-    f.key.hi_port = bp;
-    app_tracker_new_flow(t, &f);
-    return f;
-}
-
 START_TEST(transactions_by_cseq)
 {
     struct tracked k;
-    track_init(&k);
+    track_init(&k, P_RTSP, 5, &to_server, &from_server);
     track_str(&k, true, "DESCRIBE rtsp://10.0.0.1/test RTSP/1.0\r\nCSeq: 2\r\n\r\n");
     track_str(&k, true, "SETUP rtsp://10.0.0.1/test/trackID=0 RTSP/1.0\r\nCSeq: 3\r\n"
                         "Transport: RTP/AVP;unicast;client_port=5000-5001\r\n\r\n");
@@ -444,7 +317,7 @@ START_TEST(transactions_by_cseq)
     /* the server's own request shares the number 2 with the client's */
     track_str(&k, false, "GET_PARAMETER rtsp://10.0.0.1/test RTSP/1.0\r\nCSeq: 2\r\n\r\n");
     track_str(&k, true, "RTSP/1.0 200 OK\r\nCSeq: 2\r\n\r\n");
-    struct txn_list l = txns(&k);
+    struct txn_list l = txns_of(k.t);
     ck_assert_uint_eq(l.n, 3);
     ck_assert_str_eq(l.x[0]->what, "DESCRIBE rtsp://10.0.0.1/test");
     ck_assert_str_eq(l.x[0]->result, "404 Not Found");
@@ -457,17 +330,17 @@ START_TEST(transactions_by_cseq)
     ck_assert(l.x[2]->done);
     ck_assert_uint_eq(l.x[2]->msgs[1].packet, 6);
     /* the media flows the SETUP reply negotiated */
-    struct flow m = new_udp_flow(k.t, 20, 0x0a000002, 5000, 0x0a000001, 6970);
+    struct flow m = tracker_new_flow(k.t, IPPROTO_UDP, 20, 0x0a000002, 5000, 0x0a000001, 6970);
     ck_assert_int_eq(m.app, P_RTP);
     ck_assert_uint_eq(app_flow_parent(k.t, 20), 5);
-    m = new_udp_flow(k.t, 21, 0x0a000002, 5001, 0x0a000001, 6971);
+    m = tracker_new_flow(k.t, IPPROTO_UDP, 21, 0x0a000002, 5001, 0x0a000001, 6971);
     ck_assert_int_eq(m.app, P_RTCP);
     ck_assert_uint_eq(app_flow_parent(k.t, 21), 5);
     /* a second flow on the same ports (RTP may open several): still RTP */
-    m = new_udp_flow(k.t, 22, 0x0a000002, 5000, 0x0a000003, 9999);
+    m = tracker_new_flow(k.t, IPPROTO_UDP, 22, 0x0a000002, 5000, 0x0a000003, 9999);
     ck_assert_int_eq(m.app, P_RTP);
     /* unrelated ports */
-    m = new_udp_flow(k.t, 23, 0x0a000002, 5002, 0x0a000001, 6972);
+    m = tracker_new_flow(k.t, IPPROTO_UDP, 23, 0x0a000002, 5002, 0x0a000001, 6972);
     ck_assert_int_eq(m.app, 0);
     app_tracker_free(k.t);
 }
@@ -476,21 +349,21 @@ END_TEST
 START_TEST(interleaved_setup_announces_nothing)
 {
     struct tracked k;
-    track_init(&k);
+    track_init(&k, P_RTSP, 5, &to_server, &from_server);
     track_str(&k, true, "SETUP rtsp://h/t RTSP/1.0\r\nCSeq: 3\r\n"
                         "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n");
     track_str(&k, false, "RTSP/1.0 200 OK\r\nCSeq: 3\r\n"
                          "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n");
-    struct flow m = new_udp_flow(k.t, 30, 0x0a000002, 0, 0x0a000001, 1);
+    struct flow m = tracker_new_flow(k.t, IPPROTO_UDP, 30, 0x0a000002, 0, 0x0a000001, 1);
     ck_assert_int_eq(m.app, 0);
     /* a failed SETUP announces nothing either */
     track_str(&k, true, "SETUP rtsp://h/t RTSP/1.0\r\nCSeq: 4\r\n"
                         "Transport: RTP/AVP;unicast;client_port=7000-7001\r\n\r\n");
     track_str(&k, false, "RTSP/1.0 461 Unsupported transport\r\nCSeq: 4\r\n"
                          "Transport: RTP/AVP;unicast;client_port=7000-7001\r\n\r\n");
-    m = new_udp_flow(k.t, 31, 0x0a000002, 7000, 0x0a000001, 1234);
+    m = tracker_new_flow(k.t, IPPROTO_UDP, 31, 0x0a000002, 7000, 0x0a000001, 1234);
     ck_assert_int_eq(m.app, 0);
-    struct txn_list l = txns(&k);
+    struct txn_list l = txns_of(k.t);
     ck_assert_uint_eq(l.n, 2);
     ck_assert_str_eq(l.x[1]->result, "461 Unsupported transport");
     app_tracker_free(k.t);

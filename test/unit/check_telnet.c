@@ -8,24 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apptest.h"
 #include "pktbuild.h"
 #include "proto/proto.h"
 #include "wirescope/info.h"
 #include "wirescope/textbuf.h"
 
-static struct ws_packet g_pkt;
-static uint8_t *g_copy;
 static uint8_t frame[8192];
 
 static const struct pb_ends to_server = {0x0a000002, 0x0a000001, 44212, 23};
-
-static void decode_cut(const uint8_t *f, size_t caplen, size_t len, bool fields)
-{
-    free(g_copy);
-    g_copy = malloc(caplen ? caplen : 1);
-    memcpy(g_copy, f, caplen);
-    pb_decode(&g_pkt, g_copy, caplen, len, fields);
-}
 
 static size_t telnet_frame(const void *payload, size_t n)
 {
@@ -34,75 +25,13 @@ static size_t telnet_frame(const void *payload, size_t n)
 
 static void decode_bytes(const void *payload, size_t n)
 {
-    size_t len = telnet_frame(payload, n);
-    decode_cut(frame, len, len, true);
+    decode_full(frame, telnet_frame(payload, n));
 }
 
-static const struct ws_layer *layer_of(enum ws_proto p)
+/* The caplen sweep of the segment carrying payload. */
+static void sweep_segment(const uint8_t *payload, size_t n)
 {
-    for (unsigned i = 0; i < g_pkt.nlayers; i++)
-        if (g_pkt.layers[i].proto == p)
-            return &g_pkt.layers[i];
-    return NULL;
-}
-
-/* The value of the k-th field named name (k from 0), or NULL. */
-static const char *field_nth(const char *name, unsigned k)
-{
-    for (unsigned i = 0; i < g_pkt.nfields; i++)
-        if (strcmp(g_pkt.fields[i].name, name) == 0 && k-- == 0)
-            return g_pkt.ftext + g_pkt.fields[i].text;
-    return NULL;
-}
-
-static const char *field_text(const char *name) { return field_nth(name, 0); }
-
-static const char *info_text(void)
-{
-    static char buf[1024];
-    struct info_tcp_rel rel;
-    memset(&rel, 0, sizeof rel);
-    rel.win_shift = -1;
-    info_format(&g_pkt, &rel, buf, sizeof buf);
-    return buf;
-}
-
-static const char *json_text(void)
-{
-    static char buf[8192];
-    const struct ws_layer *l = layer_of(P_TELNET);
-    struct textbuf tb;
-    tb_init(&tb, buf, sizeof buf);
-    if (l)
-        proto_get(P_TELNET)->app->json(&tb, &g_pkt, l);
-    return buf;
-}
-
-static void json_has(const char *member)
-{
-    const char *j = json_text();
-    ck_assert_msg(strstr(j, member), "%s not in %s", member, j);
-}
-
-static void caplen_sweep(const uint8_t *payload, size_t n)
-{
-    uint8_t copy[8192];
-    size_t len = telnet_frame(payload, n);
-    memcpy(copy, frame, len);
-    decode_cut(copy, len, len, false);
-    uint32_t payload_off = g_pkt.payload_off;
-    for (size_t cap = 0; cap < len; cap++) {
-        decode_cut(copy, cap, len, true);
-        if (cap > payload_off)
-            ck_assert_msg(g_pkt.event != EV_NONE, "caplen %zu not flagged", cap);
-        const struct ws_layer *l = layer_of(P_TELNET);
-        if (l)
-            ck_assert_uint_le(l->off + l->len, cap);
-        (void)info_text();
-        (void)json_text();
-    }
-    decode_cut(copy, len, len, true);
-    ck_assert_int_eq(g_pkt.event, EV_NONE);
+    caplen_sweep(frame, telnet_frame(payload, n), P_TELNET);
 }
 
 START_TEST(negotiation)
@@ -124,11 +53,12 @@ START_TEST(negotiation)
     ck_assert_str_eq(field_text("Won't"), "Negotiate About Window Size (31)");
     ck_assert_str_eq(field_text("Don't"), "Linemode (34)");
     ck_assert_str_eq(field_nth("Will", 1), "New Environment Option (39)");
-    json_has("\"commands\":[{\"cmd\":\"DO\",\"code\":253,\"option\":\"Echo\",\"option_code\":1},"
+    json_has(P_TELNET,
+             "\"commands\":[{\"cmd\":\"DO\",\"code\":253,\"option\":\"Echo\",\"option_code\":1},"
              "{\"cmd\":\"WILL\",\"code\":251,\"option\":\"Suppress Go Ahead\",\"option_code\":3},"
              "{\"cmd\":\"WONT\",\"code\":252,\"option\":\"Negotiate About Window Size\","
              "\"option_code\":31}");
-    json_has("\"ncommands\":5,\"data_len\":0,\"continues\":false");
+    json_has(P_TELNET, "\"ncommands\":5,\"data_len\":0,\"continues\":false");
     ck_assert_int_eq(g_pkt.event, EV_NONE);
 }
 END_TEST
@@ -160,7 +90,8 @@ START_TEST(subnegotiation_values)
     ck_assert_str_eq(field_nth("Width", 1), "255");
     ck_assert_str_eq(field_nth("Height", 1), "256");
     ck_assert_str_eq(field_text("Command"), "Suboption End (240)");
-    json_has("{\"cmd\":\"SB\",\"code\":250,\"option\":\"Terminal Type\",\"option_code\":24},"
+    json_has(P_TELNET,
+             "{\"cmd\":\"SB\",\"code\":250,\"option\":\"Terminal Type\",\"option_code\":24},"
              "{\"cmd\":\"SE\",\"code\":240}");
     ck_assert_int_eq(g_pkt.event, EV_NONE);
 }
@@ -185,7 +116,7 @@ START_TEST(data_and_escaped_iac)
     ck_assert_uint_eq(t->data_len, 8); /* IAC IAC is one byte */
     ck_assert_str_eq(field_nth("Data", 0), "ls\\xff\\x1b\\x0d\\x0a");
     ck_assert_str_eq(field_nth("Data", 1), "ok");
-    json_has("\"commands\":[],\"ncommands\":0,\"data_len\":8");
+    json_has(P_TELNET, "\"commands\":[],\"ncommands\":0,\"data_len\":8");
     for (unsigned i = 0; i < g_pkt.nfields; i++)
         ck_assert_ptr_null(strchr(g_pkt.ftext + g_pkt.fields[i].text, 0x1b));
 }
@@ -201,7 +132,7 @@ START_TEST(commands_between_data)
     ck_assert_str_eq(field_nth("Command", 0), "No Operation (241)");
     ck_assert_str_eq(field_nth("Command", 1), "Are You There? (246)");
     ck_assert_str_eq(field_text("Unknown"), "command 200");
-    json_has("{\"cmd\":\"UNKNOWN\",\"code\":200}");
+    json_has(P_TELNET, "{\"cmd\":\"UNKNOWN\",\"code\":200}");
 }
 END_TEST
 
@@ -213,7 +144,7 @@ START_TEST(iac_at_end_of_segment)
     ck_assert(g_pkt.a.telnet.continues);
     ck_assert_int_eq(g_pkt.event, EV_NONE);
     ck_assert_uint_eq(g_pkt.a.telnet.data_len, 2);
-    json_has("\"continues\":true");
+    json_has(P_TELNET, "\"continues\":true");
     static const uint8_t will_end[] = {255, 251};
     decode_bytes(will_end, sizeof will_end);
     ck_assert(g_pkt.a.telnet.continues);
@@ -256,7 +187,7 @@ START_TEST(absurd_command_count)
     ck_assert_uint_eq(t->ncommands, 1500);
     ck_assert_uint_eq(t->nlisted, TELNET_MAX_CMDS);
     ck_assert_uint_le(g_pkt.nfields, WS_MAX_FIELDS);
-    json_has("\"ncommands\":1500");
+    json_has(P_TELNET, "\"ncommands\":1500");
     ck_assert_ptr_nonnull(field_text("Commands"));
     ck_assert_str_eq(field_text("Commands"), "1500 (48 listed)");
 }
@@ -265,10 +196,10 @@ END_TEST
 START_TEST(caplen_sweeps)
 {
     static const uint8_t neg[] = {255, 253, 1, 255, 251, 3, 'x', 255, 255, 'y'};
-    caplen_sweep(neg, sizeof neg);
+    sweep_segment(neg, sizeof neg);
     static const uint8_t sb[] = {255, 250, 31, 0, 100, 0, 30, 255, 240,
                                  255, 250, 24, 0, 'X', 255, 240, 'o', 'k', '\r', '\n'};
-    caplen_sweep(sb, sizeof sb);
+    sweep_segment(sb, sizeof sb);
 }
 END_TEST
 

@@ -17,65 +17,17 @@ Tests, one per item; each mismatch prints one line:
 The last line is `N passed, M failed`; the exit status is 1 on a failure.
 Python 3 standard library only.
 """
-import json
 import os
-import subprocess
 import sys
 
-TIMEOUT = 60
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from goldenlib import compare_capture  # noqa: E402  (test/app/goldenlib.py)
+
 # RFC 2132 9.6 / RFC 4388 / RFC 6926 / RFC 7724 message type names, as
 # tshark names them (and the JSON writes them)
 MSG_TYPES = {1: "Discover", 2: "Offer", 3: "Request", 4: "Decline", 5: "ACK", 6: "NAK",
              7: "Release", 8: "Inform"}
 DONE = {4, 5, 6, 7}
-
-
-class Result:
-    def __init__(self, name):
-        self.name, self.passed, self.failed = name, 0, 0
-
-    def test(self, where, problems):
-        if problems:
-            self.failed += 1
-            for what, exp, got in problems:
-                print("FAIL %s %s %s: expected %s got %s" % (self.name, where, what,
-                                                           json.dumps(exp), json.dumps(got)))
-        else:
-            self.passed += 1
-
-
-def read_tsv(path, header=True):
-    rows, head = [], None
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            line = line.rstrip("\n")
-            if not line or line.startswith("#"):
-                continue
-            cols = line.split("\t")
-            if header and head is None:
-                head = cols
-                continue
-            if header:
-                cols += [""] * (len(head) - len(cols))
-                rows.append(dict(zip(head, cols)))
-            else:
-                rows.append(cols)
-    return rows
-
-
-def run(wirescope, capture, mode):
-    cmd = [wirescope, "-r", capture, mode, "--json"]
-    try:
-        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT)
-    except (OSError, subprocess.TimeoutExpired) as e:
-        return None, str(e)
-    if p.returncode != 0:
-        return None, "%s exited %d: %s" % (" ".join(cmd), p.returncode,
-                                           p.stderr.decode("utf-8", "replace")[-400:])
-    try:
-        return [json.loads(l) for l in p.stdout.decode("utf-8").splitlines() if l.strip()], ""
-    except ValueError as e:
-        return None, "%s: not JSON Lines (%s)" % (" ".join(cmd), e)
 
 
 def first(v):
@@ -150,38 +102,7 @@ def check_transactions(res, rows, txns):
         res.test(where, probs)
 
 
-def main(argv):
-    if len(argv) != 3:
-        print("usage: compare.py CAPTURE WIRESCOPE", file=sys.stderr)
-        return 2
-    capture, wirescope = argv[1:]
-    res = Result(os.path.basename(capture))
-    cols = read_tsv(capture + ".cols.tsv", header=False)
-    fields = {r["frame.number"]: r for r in read_tsv(capture + ".fields.tsv")}
-    pk, err = run(wirescope, capture, "--packets")
-    res.test("run --packets", [] if pk is not None else [("exit", "0 and JSON Lines", err)])
-    tx, err = run(wirescope, capture, "--transactions")
-    res.test("run --transactions", [] if tx is not None else [("exit", "0 and JSON Lines", err)])
-    if pk is None:
-        print("%d passed, %d failed" % (res.passed, res.failed))
-        return 1
-    by_no = {r.get("no"): r for r in pk}
-    res.test("packet count", [] if len(pk) == len(cols) else [("packets", len(cols), len(pk))])
-    for no, proto, info in cols:
-        rec = by_no.get(int(no), {})
-        probs = []
-        if rec.get("proto") != proto:
-            probs.append(("protocol", proto, rec.get("proto")))
-        if rec.get("info") != info:
-            probs.append(("info", info, rec.get("info")))
-        res.test("frame %s" % no, probs)
-        if no in fields:
-            res.test("frame %s dhcp" % no, check_message(fields[no], rec.get("dhcp")))
-    if tx is not None:
-        check_transactions(res, list(fields.values()), tx)
-    print("%d passed, %d failed" % (res.passed, res.failed))
-    return 1 if res.failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(compare_capture(sys.argv, "dhcp",
+                             lambda row, info, d: check_message(row, d),
+                             lambda res, rows, txns, infos: check_transactions(res, rows, txns)))

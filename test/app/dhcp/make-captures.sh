@@ -20,61 +20,26 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-OUT=${1:-$here}
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
-
-for t in ip tcpdump dnsmasq dhclient; do
-    command -v "$t" >/dev/null 2>&1 || { echo "make-captures: $t is needed" >&2; exit 1; }
-done
-[ "$(id -u)" = 0 ] || { echo "make-captures: run as root (network namespaces)" >&2; exit 1; }
+# shellcheck source=SCRIPTDIR/../capture-lib.sh
+. "$here/../capture-lib.sh"
+capture_need ip tcpdump dnsmasq dhclient
+capture_outdir "${1:-$here}"
 
 WORK=$(mktemp -d /tmp/wsdhcp.XXXXXX)
 NSC=wsdhcp-c-$$  # client, no address until the lease
 NSS=wsdhcp-s-$$  # server, 10.67.0.1
-BGPIDS=""
 
 cleanup() {
-    for p in $BGPIDS; do kill "$p" 2>/dev/null || true; done
-    for p in $BGPIDS; do wait "$p" 2>/dev/null || true; done
     [ -f "$WORK/dhclient.pid" ] && kill "$(cat "$WORK/dhclient.pid")" 2>/dev/null || true
-    for n in "$NSC" "$NSS"; do ip netns del "$n" 2>/dev/null || true; done
-    rm -rf "$WORK"
+    capture_cleanup "$NSC" "$NSS"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
 ns() { ip netns exec "$1" "${@:2}"; }
 
-start_dump() { # NS OUTFILE filter... (sets DUMP_PID once tcpdump listens)
-    local n=$1 f=$2; shift 2
-    local log="$WORK/dump.log"
-    ip netns exec "$n" tcpdump -Z root -U --immediate-mode -n -i wsh0 -w "$f" "$@" 2>"$log" &
-    DUMP_PID=$!
-    BGPIDS="$BGPIDS $DUMP_PID"
-    local i=0
-    until grep -q 'listening on' "$log" 2>/dev/null; do
-        i=$((i + 1))
-        [ $i -gt 100 ] && { cat "$log" >&2; echo "make-captures: tcpdump did not start" >&2; exit 1; }
-        sleep 0.1
-    done
-}
-stop_dump() {
-    sleep 1
-    kill -INT "$1"
-    wait "$1" 2>/dev/null || true
-    BGPIDS=$(echo "$BGPIDS" | tr ' ' '\n' | grep -vx "$1" | tr '\n' ' ')
-}
-
-ip netns add "$NSC"
-ip netns add "$NSS"
-for n in "$NSC" "$NSS"; do
-    ns "$n" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-    ip -n "$n" link set lo up
-done
-ip -n "$NSC" link add wsh0 type veth peer name wsh1 netns "$NSS"
-ip -n "$NSC" link set wsh0 address 02:00:5e:00:67:01
-ip -n "$NSS" link set wsh1 address 02:00:5e:00:67:02
+netns_quiet "$NSC" "$NSS"
+veth_mac "$NSC" wsh0 02:00:5e:00:67:01 "$NSS" wsh1 02:00:5e:00:67:02
 ip -n "$NSS" addr add 10.67.0.1/24 dev wsh1
 ip -n "$NSC" link set wsh0 up
 ip -n "$NSS" link set wsh1 up
@@ -82,15 +47,15 @@ ip -n "$NSS" link set wsh1 up
 # The server: addresses .50-.99 for an hour, router, DNS server and domain;
 # authoritative, so a REQUEST for an address it never gave out gets a NAK.
 # No DNS service (port 0) and no ARP ping before an OFFER (--no-ping).
-ns "$NSS" dnsmasq --keep-in-foreground --no-daemon --conf-file=/dev/null \
-    --no-resolv --no-hosts --user=root --group=root --pid-file="$WORK/dnsmasq.pid" \
+bg_start "$NSS" "$WORK/dnsmasq.log" dnsmasq --keep-in-foreground --no-daemon \
+    --conf-file=/dev/null --no-resolv --no-hosts --user=root --group=root \
+    --pid-file="$WORK/dnsmasq.pid" \
     --port=0 --interface=wsh1 --bind-interfaces --dhcp-authoritative --no-ping \
     --dhcp-leasefile="$WORK/dnsmasq.leases" \
     --dhcp-range=10.67.0.50,10.67.0.99,255.255.255.0,1h \
     --dhcp-option=option:router,10.67.0.1 \
     --dhcp-option=option:dns-server,10.67.0.1 \
-    --dhcp-option=option:domain-name,example.test >"$WORK/dnsmasq.log" 2>&1 &
-BGPIDS="$BGPIDS $!"
+    --dhcp-option=option:domain-name,example.test
 i=0
 until grep -q 'DHCP, IP range' "$WORK/dnsmasq.log" 2>/dev/null; do
     i=$((i + 1))
@@ -128,7 +93,7 @@ dhc() { # dhclient in the client namespace with our files
 }
 
 echo "make-captures: dhcp.pcap"
-start_dump "$NSC" "$OUT/dhcp.pcap" udp port 67 or udp port 68; d=$DUMP_PID
+start_dump "$NSC" wsh0 "$OUT/dhcp.pcap" udp port 67 or udp port 68; d=$DUMP_PID
 # DORA, then RELEASE.
 dhc -1 wsh0
 dhc -r wsh0

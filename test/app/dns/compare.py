@@ -23,14 +23,14 @@ tshark's TCP stream state; wirescope decodes each segment alone).
 The last line is `N passed, M failed`; the exit status is 1 on a failure.
 Python 3 standard library only.
 """
-import json
 import os
 import re
-import subprocess
 import sys
 from decimal import Decimal
 
-TIMEOUT = 60
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from goldenlib import compare_capture  # noqa: E402  (test/app/goldenlib.py)
+
 CONTINUATION = re.compile(r"^\[Continuation to #\d+\] ")
 # IANA RR type numbers of the records in these captures -> mnemonics
 TYPES = {1: "A", 2: "NS", 5: "CNAME", 6: "SOA", 12: "PTR", 15: "MX", 16: "TXT",
@@ -38,54 +38,6 @@ TYPES = {1: "A", 2: "NS", 5: "CNAME", 6: "SOA", 12: "PTR", 15: "MX", 16: "TXT",
 # RFC 1035 / 2136 / 6895 RCODE names, as the JSON writes them
 RCODES = {0: "No error", 1: "Format error", 2: "Server failure", 3: "No such name",
           4: "Not implemented", 5: "Refused"}
-
-
-class Result:
-    def __init__(self, name):
-        self.name, self.passed, self.failed = name, 0, 0
-
-    def test(self, where, problems):
-        if problems:
-            self.failed += 1
-            for what, exp, got in problems:
-                print("FAIL %s %s %s: expected %s got %s" % (self.name, where, what,
-                                                           json.dumps(exp), json.dumps(got)))
-        else:
-            self.passed += 1
-
-
-def read_tsv(path, header=True):
-    rows, head = [], None
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            line = line.rstrip("\n")
-            if not line or line.startswith("#"):
-                continue
-            cols = line.split("\t")
-            if header and head is None:
-                head = cols
-                continue
-            if header:
-                cols += [""] * (len(head) - len(cols))
-                rows.append(dict(zip(head, cols)))
-            else:
-                rows.append(cols)
-    return rows
-
-
-def run(wirescope, capture, mode):
-    cmd = [wirescope, "-r", capture, mode, "--json"]
-    try:
-        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT)
-    except (OSError, subprocess.TimeoutExpired) as e:
-        return None, str(e)
-    if p.returncode != 0:
-        return None, "%s exited %d: %s" % (" ".join(cmd), p.returncode,
-                                           p.stderr.decode("utf-8", "replace")[-400:])
-    try:
-        return [json.loads(l) for l in p.stdout.decode("utf-8").splitlines() if l.strip()], ""
-    except ValueError as e:
-        return None, "%s: not JSON Lines (%s)" % (" ".join(cmd), e)
 
 
 def split(v):
@@ -207,39 +159,6 @@ def check_transactions(res, rows, txns, infos):
                  [] if ok else [("transaction", "none", [q, r])])
 
 
-def main(argv):
-    if len(argv) != 3:
-        print("usage: compare.py CAPTURE WIRESCOPE", file=sys.stderr)
-        return 2
-    capture, wirescope = argv[1:]
-    res = Result(os.path.basename(capture))
-    cols = read_tsv(capture + ".cols.tsv", header=False)
-    fields = {r["frame.number"]: r for r in read_tsv(capture + ".fields.tsv")}
-    pk, err = run(wirescope, capture, "--packets")
-    res.test("run --packets", [] if pk is not None else [("exit", "0 and JSON Lines", err)])
-    tx, err = run(wirescope, capture, "--transactions")
-    res.test("run --transactions", [] if tx is not None else [("exit", "0 and JSON Lines", err)])
-    if pk is None:
-        print("%d passed, %d failed" % (res.passed, res.failed))
-        return 1
-    by_no = {r.get("no"): r for r in pk}
-    res.test("packet count", [] if len(pk) == len(cols) else [("packets", len(cols), len(pk))])
-    for no, proto, info in cols:
-        rec = by_no.get(int(no), {})
-        exp_info = CONTINUATION.sub("", info)
-        probs = []
-        if rec.get("proto") != proto:
-            probs.append(("protocol", proto, rec.get("proto")))
-        if rec.get("info") != exp_info:
-            probs.append(("info", exp_info, rec.get("info")))
-        res.test("frame %s" % no, probs)
-        if no in fields:
-            res.test("frame %s dns" % no, check_message(fields[no], info, rec.get("dns")))
-    if tx is not None:
-        check_transactions(res, list(fields.values()), tx, {c[0]: c[2] for c in cols})
-    print("%d passed, %d failed" % (res.passed, res.failed))
-    return 1 if res.failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(compare_capture(sys.argv, "dns", check_message, check_transactions,
+                             info_of=lambda info: CONTINUATION.sub("", info)))

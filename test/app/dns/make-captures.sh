@@ -20,83 +20,21 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-OUT=${1:-$here}
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
-
-for t in ip ss tcpdump ethtool dnsmasq dig; do
-    command -v "$t" >/dev/null 2>&1 || { echo "make-captures: $t is needed" >&2; exit 1; }
-done
-[ "$(id -u)" = 0 ] || { echo "make-captures: run as root (network namespaces)" >&2; exit 1; }
+# shellcheck source=SCRIPTDIR/../capture-lib.sh
+. "$here/../capture-lib.sh"
+capture_need ip ss tcpdump ethtool dnsmasq dig
+capture_outdir "${1:-$here}"
 
 WORK=$(mktemp -d /tmp/wsdns.XXXXXX)
 NSC=wsdns-c-$$   # client, 10.53.0.1
 NSS=wsdns-s-$$   # server, 10.53.0.2
-BGPIDS=""
-
-cleanup() {
-    for p in $BGPIDS; do kill "$p" 2>/dev/null || true; done
-    for p in $BGPIDS; do wait "$p" 2>/dev/null || true; done
-    for n in "$NSC" "$NSS"; do ip netns del "$n" 2>/dev/null || true; done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap 'capture_cleanup "$NSC" "$NSS"' EXIT
 trap 'exit 1' INT TERM
 
 ns() { ip netns exec "$1" "${@:2}"; }
 
-start_bg() { # NS cmd... (sets BG_PID)
-    local n=$1; shift
-    ip netns exec "$n" "$@" >"$WORK/bg.log" 2>&1 &
-    BG_PID=$!
-    BGPIDS="$BGPIDS $BG_PID"
-}
-stop_bg() {
-    kill "$1" 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
-    BGPIDS=$(echo "$BGPIDS" | tr ' ' '\n' | grep -vx "$1" | tr '\n' ' ')
-}
-
-start_dump() { # NS OUTFILE filter... (sets DUMP_PID once tcpdump listens)
-    local n=$1 f=$2; shift 2
-    local log="$WORK/dump.$(basename "$f").log"
-    ip netns exec "$n" tcpdump -Z root -U --immediate-mode -n -i wsd0 -w "$f" "$@" 2>"$log" &
-    DUMP_PID=$!
-    BGPIDS="$BGPIDS $DUMP_PID"
-    local i=0
-    until grep -q 'listening on' "$log" 2>/dev/null; do
-        i=$((i + 1))
-        [ $i -gt 100 ] && { cat "$log" >&2; echo "make-captures: tcpdump did not start" >&2; exit 1; }
-        sleep 0.1
-    done
-}
-stop_dump() {
-    sleep 1 # the last reply arrives before tcpdump stops
-    kill -INT "$1"
-    wait "$1" 2>/dev/null || true
-    BGPIDS=$(echo "$BGPIDS" | tr ' ' '\n' | grep -vx "$1" | tr '\n' ' ')
-}
-
-wait_port() { # NS tcp|udp PORT
-    local i=0 opt=-ltn
-    [ "$2" = udp ] && opt=-lun
-    until ns "$1" ss $opt | awk '{print $4}' | grep -q ":$3\$"; do
-        i=$((i + 1))
-        [ $i -gt 100 ] && { echo "make-captures: nothing on $2/$3" >&2; exit 1; }
-        sleep 0.1
-    done
-}
-
-ip netns add "$NSC"
-ip netns add "$NSS"
-for n in "$NSC" "$NSS"; do
-    # No IPv6 on the veth: no router solicitations or MLD reports to vary.
-    ns "$n" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-    ip -n "$n" link set lo up
-done
-ip -n "$NSC" link add wsd0 type veth peer name wsd1 netns "$NSS"
-ip -n "$NSC" link set wsd0 address 02:00:5e:00:53:01
-ip -n "$NSS" link set wsd1 address 02:00:5e:00:53:02
+netns_quiet "$NSC" "$NSS"
+veth_mac "$NSC" wsd0 02:00:5e:00:53:01 "$NSS" wsd1 02:00:5e:00:53:02
 ip -n "$NSC" addr add 10.53.0.1/24 dev wsd0
 ip -n "$NSS" addr add 10.53.0.2/24 dev wsd1
 ip -n "$NSC" link set wsd0 up
@@ -116,8 +54,9 @@ done
 
 # The zone: dnsmasq answers example.test authoritatively (SOA, NS, NXDOMAIN
 # with the SOA in the authority section) from these records.
-start_bg "$NSS" dnsmasq --keep-in-foreground --no-daemon --conf-file=/dev/null \
-    --no-resolv --no-hosts --user=root --group=root --pid-file="$WORK/dnsmasq.pid" \
+bg_start "$NSS" "$WORK/bg.log" dnsmasq --keep-in-foreground --no-daemon \
+    --conf-file=/dev/null --no-resolv --no-hosts --user=root --group=root \
+    --pid-file="$WORK/dnsmasq.pid" \
     --listen-address=10.53.0.2 --bind-interfaces --port=53 \
     --auth-server=ns1.example.test,wsd1 --auth-zone=example.test,10.53.0.0/24,fd00:53::/64 \
     --auth-soa=2024010101,hostmaster.example.test,1200,180,1209600,600 \
@@ -133,14 +72,14 @@ start_bg "$NSS" dnsmasq --keep-in-foreground --no-daemon --conf-file=/dev/null \
     --txt-record=big.example.test"$big" \
     --srv-host=_sip._udp.example.test,sip.example.test,5060,10,20
 DNS_PID=$BG_PID
-wait_port "$NSS" udp 53
-wait_port "$NSS" tcp 53
+wait_listen "$NSS" udp 53
+wait_listen "$NSS" tcp 53
 
 q() { ns "$NSC" dig +tries=1 +time=2 @10.53.0.2 "$@" >/dev/null || true; }
 
 echo "make-captures: dns-udp.pcap, dns-udp-cut.pcap"
-start_dump "$NSC" "$OUT/dns-udp.pcap" port 53; d=$DUMP_PID
-start_dump "$NSC" "$OUT/dns-udp-cut.pcap" -s 100 port 53; d2=$DUMP_PID
+start_dump "$NSC" wsd0 "$OUT/dns-udp.pcap" port 53; d=$DUMP_PID
+start_dump "$NSC" wsd0 "$OUT/dns-udp-cut.pcap" -s 100 port 53; d2=$DUMP_PID
 q +noedns www.example.test A
 q +noedns www.example.test AAAA
 q +nocookie alias.example.test A
@@ -157,12 +96,12 @@ stop_dump "$d"
 stop_dump "$d2"
 
 echo "make-captures: dns-tcp.pcap"
-start_dump "$NSC" "$OUT/dns-tcp.pcap" port 53; d=$DUMP_PID
+start_dump "$NSC" wsd0 "$OUT/dns-tcp.pcap" port 53; d=$DUMP_PID
 q +tcp +noedns www.example.test A
 q +tcp +noedns example.test MX
 q +tcp +noedns nx.example.test A
 q +tcp +noedns big.example.test TXT
 stop_dump "$d"
 
-stop_bg "$DNS_PID"
+bg_stop "$DNS_PID"
 ls -l "$OUT"/dns-*.pcap

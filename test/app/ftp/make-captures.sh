@@ -11,33 +11,15 @@
 # The captures change with each run: regenerate the goldens after
 # (regen-golden.sh).
 set -eu
+# shellcheck source=SCRIPTDIR/../capture-lib.sh
+. "$(dirname "$0")/../capture-lib.sh"
 cd "$(dirname "$0")"
 S=hf-ftp-s C=hf-ftp-c
 SADDR=10.79.0.1 CADDR=10.79.0.2
 TMP=$(mktemp -d)
-cleanup() {
-    for ns in $S $C; do
-        ip netns pids $ns 2>/dev/null | xargs -r kill 2>/dev/null || true
-        ip netns del $ns 2>/dev/null || true
-    done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-for ns in $S $C; do
-    ip netns pids $ns 2>/dev/null | xargs -r kill 2>/dev/null || true
-    ip netns del $ns 2>/dev/null || true
-done
-for ns in $S $C; do
-    ip netns add $ns
-    ip -n $ns link set lo up
-done
-ip link add hf-fs type veth peer name hf-fc
-ip link set hf-fs netns $S
-ip link set hf-fc netns $C
-ip -n $S addr add $SADDR/24 dev hf-fs
-ip -n $C addr add $CADDR/24 dev hf-fc
-ip -n $S link set hf-fs up
-ip -n $C link set hf-fc up
+trap 'netns_gone $S $C; rm -rf "$TMP"' EXIT
+netns_fresh $S $C
+veth_link $S hf-fs $SADDR $C hf-fc $CADDR
 # no TSO/GSO: segments on the wire as the peer receives them
 ip netns exec $S ethtool -K hf-fs tso off gso off gro off >/dev/null 2>&1 || true
 ip netns exec $C ethtool -K hf-fc tso off gso off gro off >/dev/null 2>&1 || true
@@ -72,19 +54,7 @@ EOF
 ip netns exec $S vsftpd $TMP/vsftpd.conf &
 sleep 1
 
-capture() { # file
-    ip netns exec $C tcpdump -q -i hf-fc -s 0 -U -w "$TMP/$1" tcp 2>/dev/null &
-    CAP=$!
-    sleep 1
-}
-stop_capture() { # file
-    sleep 1
-    kill $CAP
-    wait $CAP 2>/dev/null || true
-    cp "$TMP/$1" "$1"
-}
-
-capture ftp-ftplib.pcap
+capture_start $C hf-fc ftp-ftplib.pcap tcp
 ip netns exec $C python3 - $SADDR $CADDR <<'EOF'
 import ftplib, socket, sys
 srv, cli = sys.argv[1], sys.argv[2]
@@ -125,10 +95,10 @@ except ftplib.error_perm:
     pass
 f.quit()
 EOF
-stop_capture ftp-ftplib.pcap
+capture_stop ftp-ftplib.pcap
 
-capture ftp-curl.pcap
+capture_start $C hf-fc ftp-curl.pcap tcp
 ip netns exec $C curl -s -o /dev/null ftp://$SADDR/pub/file.txt
 ip netns exec $C curl -s -o /dev/null -P - ftp://$SADDR/pub/blob.bin
-stop_capture ftp-curl.pcap
+capture_stop ftp-curl.pcap
 ls -l *.pcap

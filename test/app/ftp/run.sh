@@ -4,47 +4,24 @@
 # FTP-DATA frame, the command/reply fields and data addresses (--packets
 # --json), which flows are FTP-DATA and which control connection announced
 # them (--flows --json); and that no output (--packets, --json,
-# --transactions) shows a password. Needs WIRESCOPE=path/to/binary and
-# python3; prints each mismatch and "N passed, M failed".
+# --transactions) shows a password. Needs python3; WIRESCOPE=path/to/binary
+# (default: see ../lib.sh). Prints each mismatch and "N passed, M failed".
 set -eu
-: "${WIRESCOPE:?set WIRESCOPE to the wirescope binary}"
-case $WIRESCOPE in /*) ;; *) WIRESCOPE=$PWD/$WIRESCOPE ;; esac
-cd "$(dirname "$0")"
-export LC_ALL=C
-exec python3 - "$WIRESCOPE" <<'EOF'
-import glob, json, subprocess, sys
+# shellcheck source=SCRIPTDIR/../lib.sh
+. "$(dirname "$0")/../lib.sh"
+app_python <<'EOF'
+import glob
+from goldenlib import Result, golden_rows as golden
 
-ws = sys.argv[1]
-passed = failed = 0
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL", what)
-
-def run(pcap, *args):
-    r = subprocess.run([ws, "-r", pcap, *args], capture_output=True, text=True)
-    check(r.returncode == 0, f"{pcap} {' '.join(args)}: exit {r.returncode}")
-    return r.stdout
-
-def golden(path):
-    with open(path) as f:
-        return [line.rstrip("\n").split("\t") for line in f if line.strip()]
+res = Result()
+check = res.check
 
 # the passwords the captures carry (make-captures.sh): never in any output
 secrets = ["guest-secret@example.org", "ftp@example.com"]
 
 for pcap in sorted(glob.glob("*.pcap")):
     name = pcap[:-5]
-    pkts = {p["no"]: p for p in map(json.loads, run(pcap, "--packets", "--json").splitlines())}
-    cols = golden(name + ".cols.golden")
-    for no, proto, info in cols:
-        p = pkts.get(int(no), {})
-        got = (p.get("proto"), p.get("info"))
-        check(got == (proto, info), f"{name} #{no}: {got} != {(proto, info)}")
+    pkts, cols = res.golden_columns(name)
     ours = sorted(n for n, p in pkts.items() if p["proto"] in ("FTP", "FTP-DATA"))
     check(ours == sorted(int(c[0]) for c in cols),
           f"{name}: FTP frames differ: {sorted(set(ours) ^ set(int(c[0]) for c in cols))}")
@@ -56,7 +33,7 @@ for pcap in sorted(glob.glob("*.pcap")):
         got = (f.get("command", ""), f.get("arg", ""), "" if rc is None else str(rc),
                f.get("reply_text", ""), f.get("data_addr", ""), str(f.get("data_port", "")))
         check(got == (cmd, arg, code, text, addr, port), f"{name} #{no} fields: {got} != {tuple(g)}")
-    flows = [json.loads(l) for l in run(pcap, "--flows", "--json").splitlines()]
+    flows = res.run_lines(pcap, "--flows", "--json")
     ends = {}
     for fl in flows:
         a, b = f"{fl['a_addr']}:{fl['a_port']}", f"{fl['b_addr']}:{fl['b_port']}"
@@ -72,12 +49,11 @@ for pcap in sorted(glob.glob("*.pcap")):
             check(got == ctl, f"{name}: {conn} announced by {got}, tshark says {ctl}")
     for args in (["--packets"], ["--packets", "--json"], ["--transactions"],
                  ["--transactions", "--json"]):
-        out = run(pcap, *args)
+        out = res.run(pcap, *args)
         for s in secrets:
             check(s not in out, f"{name} {' '.join(args)}: password {s} shown")
-    txns = run(pcap, "--transactions", "--json")
+    txns = res.run(pcap, "--transactions", "--json")
     check('"what":"PASS ********"' in txns, f"{name}: no masked PASS transaction")
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+res.finish()
 EOF

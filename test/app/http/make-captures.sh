@@ -29,27 +29,15 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-OUT=${1:-$here}
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
-
-for t in ip ss tcpdump curl python3; do
-    command -v "$t" >/dev/null 2>&1 || { echo "make-captures: $t is needed" >&2; exit 1; }
-done
-[ "$(id -u)" = 0 ] || { echo "make-captures: run as root (network namespace)" >&2; exit 1; }
+# shellcheck source=SCRIPTDIR/../capture-lib.sh
+. "$here/../capture-lib.sh"
+capture_need ip ss tcpdump curl python3
+capture_outdir "${1:-$here}"
 
 PY=$(command -v python3)
 WORK=$(mktemp -d /tmp/wshttp.XXXXXX)
 NS=wshttp-$$
-BGPIDS=""
-
-cleanup() {
-    for p in $BGPIDS; do kill "$p" 2>/dev/null || true; done
-    for p in $BGPIDS; do wait "$p" 2>/dev/null || true; done
-    ip netns del "$NS" 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap 'capture_cleanup "$NS"' EXIT
 trap 'exit 1' INT TERM
 
 mkdir -p "$WORK/www"
@@ -62,64 +50,20 @@ head -c 2000 /dev/zero | tr '\0' 'x' >"$WORK/upload.txt"
 
 ns() { ip netns exec "$NS" "$@"; }
 
-# start_dump OUTFILE filter...  (sets DUMP_PID once tcpdump listens; ip netns
-# exec, not the ns function, so that $! is the process itself)
-start_dump() {
-    local f=$1; shift
-    local log
-    log="$WORK/dump.$(basename "$f").log"
-    ip netns exec "$NS" tcpdump -Z root -U --immediate-mode -n -i lo -w "$f" "$@" 2>"$log" &
-    DUMP_PID=$!
-    BGPIDS="$BGPIDS $DUMP_PID"
-    local i=0
-    until grep -q 'listening on' "$log" 2>/dev/null; do
-        i=$((i + 1))
-        if [ $i -gt 100 ]; then cat "$log" >&2; exit 1; fi
-        sleep 0.1
-    done
-}
-
-# stop_pid PID [SIGNAL]  (tcpdump wants INT to flush its file; servers TERM)
-stop_pid() {
-    kill "-${2:-TERM}" "$1" 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
-    BGPIDS=$(echo "$BGPIDS" | tr ' ' '\n' | grep -vx "$1" | tr '\n' ' ')
-}
-
-stop_dump() {
-    sleep 1 # the last FIN/ACKs reach tcpdump first
-    stop_pid "$1" INT
-}
-
-# start_server PORT cmd...  (sets SRV_PID once the port listens)
-start_server() {
-    local port=$1; shift
-    ip netns exec "$NS" "$@" >"$WORK/server.$port.log" 2>&1 &
-    SRV_PID=$!
-    BGPIDS="$BGPIDS $SRV_PID"
-    local i=0
-    until ns ss -ltn | awk '{print $4}' | grep -q ":$port\$"; do
-        i=$((i + 1))
-        if [ $i -gt 100 ]; then cat "$WORK/server.$port.log" >&2; exit 1; fi
-        sleep 0.1
-    done
-}
-
-ip netns add "$NS"
-ip -n "$NS" link set lo up
+netns_fresh "$NS"
 
 echo "make-captures: keepalive.pcap"
-start_server 8080 "$PY" -m http.server -p HTTP/1.1 --bind 127.0.0.1 -d "$WORK/www" 8080
-start_dump "$OUT/keepalive.pcap" tcp port 8080
+start_server "$NS" 8080 "$PY" -m http.server -p HTTP/1.1 --bind 127.0.0.1 -d "$WORK/www" 8080
+start_dump "$NS" lo "$OUT/keepalive.pcap" tcp port 8080
 U=http://127.0.0.1:8080
 ns curl -sS -o /dev/null -o /dev/null -o /dev/null "$U/index.html" "$U/index.html" "$U/missing" || true
 ns curl -sS -o /dev/null -I "$U/index.html"
 stop_dump "$DUMP_PID"
-stop_pid "$SRV_PID"
+bg_stop "$SRV_PID"
 
 echo "make-captures: custom.pcap"
-start_server 80 "$PY" "$here/server.py" 80
-start_dump "$OUT/custom.pcap" tcp port 80
+start_server "$NS" 80 "$PY" "$here/server.py" 80
+start_dump "$NS" lo "$OUT/custom.pcap" tcp port 80
 U=http://127.0.0.1
 ns curl -sS -o /dev/null "$U/chunked" \
     --next -sS -o /dev/null "$U/chunked-one" \
@@ -129,24 +73,24 @@ ns curl -sS -o /dev/null "$U/chunked" \
     --next -sS -o /dev/null -H 'Expect: 100-continue' --data-binary "@$WORK/upload.txt" "$U/upload" \
     --next -sS -o /dev/null -d 'name=value' "$U/upload"
 stop_dump "$DUMP_PID"
-stop_pid "$SRV_PID"
+bg_stop "$SRV_PID"
 
 echo "make-captures: split.pcap"
-start_server 8080 "$PY" "$here/server.py" 8080
-start_dump "$OUT/split.pcap" tcp port 8080
+start_server "$NS" 8080 "$PY" "$here/server.py" 8080
+start_dump "$NS" lo "$OUT/split.pcap" tcp port 8080
 ns "$PY" "$here/split-client.py" 8080
 stop_dump "$DUMP_PID"
-stop_pid "$SRV_PID"
+bg_stop "$SRV_PID"
 
 echo "make-captures: ports.pcap"
-start_server 8000 "$PY" -m http.server --bind 127.0.0.1 -d "$WORK/www" 8000
+start_server "$NS" 8000 "$PY" -m http.server --bind 127.0.0.1 -d "$WORK/www" 8000
 s1=$SRV_PID
-start_server 5123 "$PY" -m http.server --bind 127.0.0.1 -d "$WORK/www" 5123
+start_server "$NS" 5123 "$PY" -m http.server --bind 127.0.0.1 -d "$WORK/www" 5123
 s2=$SRV_PID
-start_dump "$OUT/ports.pcap" tcp port 8000 or tcp port 5123
+start_dump "$NS" lo "$OUT/ports.pcap" tcp port 8000 or tcp port 5123
 ns curl -sS -o /dev/null http://127.0.0.1:8000/index.html
 ns curl -sS -o /dev/null http://127.0.0.1:5123/index.html
 stop_dump "$DUMP_PID"
-stop_pid "$s1"
-stop_pid "$s2"
+bg_stop "$s1"
+bg_stop "$s2"
 echo "make-captures: done"

@@ -13,74 +13,25 @@
 # A mismatch listed in known-diffs.tsv (with wirescope's value there) is an
 # accepted difference; any other mismatch fails. Last line: N passed, M failed.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-: "${WIRESCOPE:?set WIRESCOPE to the wirescope binary}"
-exec python3 - "$here" "$WIRESCOPE" <<'PY'
-import glob, json, os, subprocess, sys
+# shellcheck source=SCRIPTDIR/../lib.sh
+. "$(dirname "$0")/../lib.sh"
+exec python3 - "$here" <<'PY'
+import glob, os, sys
+from goldenlib import Result, known_diffs, read_tsv as tsv
 
-here, ws = sys.argv[1], sys.argv[2]
-passed = failed = 0
-
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL " + what)
-
-
-def tsv(path):
-    rows = []
-    header = None
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            if line.startswith("#"):
-                continue
-            cols = line.rstrip("\n").split("\t")
-            if header is None:
-                header = cols
-                continue
-            rows.append(dict(zip(header, cols + [""] * (len(header) - len(cols)))))
-    return rows
-
-
-known = {}
-kd = os.path.join(here, "known-diffs.tsv")
-if os.path.exists(kd):
-    for r in tsv(kd):
-        known[(r["file"], r["frame"], r["column"])] = (r["tshark"], r["wirescope"])
-
-
-def compare(fname, frame, column, want, got):
-    if want == got:
-        check(True, "")
-        return
-    k = known.get((fname, str(frame), column))
-    if k and k[0] == want and k[1] == got:
-        check(True, "")
-        return
-    check(False, "%s frame %s %s: tshark %r, wirescope %r" % (fname, frame, column, want, got))
+here = sys.argv[1]
+res = Result(known=known_diffs(os.path.join(here, "known-diffs.tsv")))
+check, compare = res.check, res.same
 
 
 def wirescope(pcap, mode):
-    out = subprocess.run([ws, "-r", pcap, mode, "--json"], capture_output=True,
-                         text=True, check=False)
-    check(out.returncode == 0, "%s %s: exit %d" % (pcap, mode, out.returncode))
-    return [json.loads(l) for l in out.stdout.splitlines() if l.strip()]
+    return res.run_lines(pcap, mode, "--json")
 
 
 def packets(pcap, base):
     ours = {p["no"]: p for p in wirescope(pcap, "--packets")}
-    for r in tsv(os.path.join(here, "golden", base + ".packets.tsv")):
-        no = int(r["frame.number"])
-        p = ours.get(no)
-        if p is None:
-            check(False, "%s frame %d missing" % (base, no))
-            continue
-        compare(base, no, "protocol", r["_ws.col.Protocol"], p["proto"])
-        compare(base, no, "info", r["_ws.col.Info"], p["info"])
+    golden = os.path.join(here, "golden", base + ".packets.tsv")
+    for no, r, p in res.golden_packets(ours, golden, base):
         if r["_ws.col.Protocol"] != "HTTP" or "http" not in p:
             continue
         h = p["http"]
@@ -165,6 +116,5 @@ for pcap in sorted(glob.glob(os.path.join(here, "*.pcap"))):
     packets(pcap, base)
     transactions(pcap, base)
 
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+res.finish()
 PY

@@ -7,18 +7,14 @@
 # handshake and media are split across segments as on a real network.
 # Packages: nginx-light libnginx-mod-rtmp ffmpeg tcpdump iproute2.
 set -eu
+# shellcheck source=SCRIPTDIR/../capture-lib.sh
+. "$(dirname "$0")/../capture-lib.sh"
 cd "$(dirname "$0")"
 NS=hm-rtmp
 TMP=$(mktemp -d)
-cleanup() {
-    ip netns pids $NS 2>/dev/null | xargs -r kill 2>/dev/null || true
-    ip netns del $NS 2>/dev/null || true
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-ip netns del $NS 2>/dev/null || true
-ip netns add $NS
-ip -n $NS link set lo mtu 1500 up
+trap 'netns_gone $NS; rm -rf "$TMP"' EXIT
+netns_fresh $NS
+ip -n $NS link set lo mtu 1500
 cat >"$TMP/nginx.conf" <<CONF
 load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
 daemon off;
@@ -35,9 +31,7 @@ rtmp {
 CONF
 ip netns exec $NS nginx -c "$TMP/nginx.conf" -p "$TMP" &
 sleep 1
-ip netns exec $NS tcpdump -q -i lo -s 0 -U -w "$TMP/rtmp.pcap" tcp port 1935 2>/dev/null &
-CAP=$!
-sleep 1
+capture_start $NS lo rtmp.pcap tcp port 1935
 ip netns exec $NS ffmpeg -nostdin -loglevel error -re -f lavfi \
     -i testsrc=size=64x48:rate=5:duration=4 -f lavfi -i sine=duration=4 \
     -c:v flv1 -b:v 20k -c:a aac -b:a 16k -ar 22050 -ac 1 \
@@ -47,8 +41,5 @@ sleep 1.5
 ip netns exec $NS ffmpeg -nostdin -loglevel error -t 1 -i rtmp://127.0.0.1/live/test \
     -f null - || true
 wait $PUB || true
-sleep 1
-kill $CAP
-wait $CAP 2>/dev/null || true
-cp "$TMP/rtmp.pcap" rtmp.pcap
+capture_stop rtmp.pcap
 ls -l rtmp.pcap

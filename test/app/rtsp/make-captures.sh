@@ -18,48 +18,16 @@
 # The captures change with each run: regenerate the goldens after
 # (regen-golden.sh).
 set -eu
+# shellcheck source=SCRIPTDIR/../capture-lib.sh
+. "$(dirname "$0")/../capture-lib.sh"
 cd "$(dirname "$0")"
 S=hf-rt-s C=hf-rt-c
 SADDR=10.79.2.1 CADDR=10.79.2.2
 TMP=$(mktemp -d)
-kill_ns() {
-    for ns in $S $C; do
-        ip netns pids $ns 2>/dev/null | xargs -r kill 2>/dev/null || true
-    done
-}
-cleanup() {
-    kill_ns
-    for ns in $S $C; do ip netns del $ns 2>/dev/null || true; done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-for ns in $S $C; do
-    ip netns pids $ns 2>/dev/null | xargs -r kill 2>/dev/null || true
-    ip netns del $ns 2>/dev/null || true
-done
-for ns in $S $C; do
-    ip netns add $ns
-    ip -n $ns link set lo up
-done
-ip link add hf-rs type veth peer name hf-rc
-ip link set hf-rs netns $S
-ip link set hf-rc netns $C
-ip -n $S addr add $SADDR/24 dev hf-rs
-ip -n $C addr add $CADDR/24 dev hf-rc
-ip -n $S link set hf-rs up
-ip -n $C link set hf-rc up
+trap 'netns_gone $S $C; rm -rf "$TMP"' EXIT
+netns_fresh $S $C
+veth_link $S hf-rs $SADDR $C hf-rc $CADDR
 
-capture() { # file
-    ip netns exec $C tcpdump -q -i hf-rc -s 0 -U -w "$TMP/$1" 2>/dev/null &
-    CAP=$!
-    sleep 1
-}
-stop_capture() { # file
-    sleep 1
-    kill $CAP
-    wait $CAP 2>/dev/null || true
-    cp "$TMP/$1" "$1"
-}
 # A small, slow test pattern keeps the captures small.
 SRC="-re -f lavfi -i testsrc=size=64x48:rate=5 -t 1.2 -c:v mpeg4 -b:v 20k"
 
@@ -69,11 +37,11 @@ record() { # file transport
         -f null - &
     SRV=$!
     sleep 1
-    capture $1
+    capture_start $C hf-rc $1
     ip netns exec $C ffmpeg -hide_banner -loglevel error $SRC \
         -f rtsp -rtsp_transport $2 rtsp://$SADDR:8554/live
     wait $SRV || true
-    stop_capture $1
+    capture_stop $1
 }
 record rtsp-record-udp.pcap udp
 record rtsp-record-tcp.pcap tcp
@@ -99,10 +67,10 @@ signal.signal(signal.SIGTERM, lambda *a: loop.quit())
 loop.run()
 EOF
 play() { # file transport
-    capture $1
+    capture_start $C hf-rc $1
     ip netns exec $C ffmpeg -hide_banner -loglevel error -rtsp_transport $2 \
         -i rtsp://$SADDR/test -t 1.2 -f null -
-    stop_capture $1
+    capture_stop $1
 }
 if /usr/bin/python3 -c 'import gi; gi.require_version("GstRtspServer", "1.0")' 2>/dev/null; then
     ip netns exec $S /usr/bin/python3 $TMP/server.py &

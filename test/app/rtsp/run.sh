@@ -5,48 +5,24 @@
 # --json), the interleaved frames' channels, lengths and RTP sequence
 # numbers, and which UDP flows are RTP or RTCP, announced by the RTSP
 # connection (--flows --json); every RTSP request in --transactions is
-# answered. Needs WIRESCOPE=path/to/binary and python3; prints each
-# mismatch and "N passed, M failed".
+# answered. Needs python3; WIRESCOPE=path/to/binary (default: see
+# ../lib.sh). Prints each mismatch and "N passed, M failed".
 set -eu
-: "${WIRESCOPE:?set WIRESCOPE to the wirescope binary}"
-case $WIRESCOPE in /*) ;; *) WIRESCOPE=$PWD/$WIRESCOPE ;; esac
-cd "$(dirname "$0")"
-export LC_ALL=C
-exec python3 - "$WIRESCOPE" <<'PY'
-import glob, json, subprocess, sys
+# shellcheck source=SCRIPTDIR/../lib.sh
+. "$(dirname "$0")/../lib.sh"
+app_python <<'PY'
+import glob
+from goldenlib import Result, golden_rows as golden
 
-ws = sys.argv[1]
-passed = failed = 0
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL", what)
-
-def run(pcap, *args):
-    r = subprocess.run([ws, "-r", pcap, *args], capture_output=True, text=True)
-    check(r.returncode == 0, f"{pcap} {' '.join(args)}: exit {r.returncode}")
-    return [json.loads(l) for l in r.stdout.splitlines()]
-
-def golden(path, width):
-    with open(path) as f:
-        rows = [line.rstrip("\n").split("\t") for line in f if line.strip()]
-    return [r + [""] * (width - len(r)) for r in rows]
+res = Result()
+check = res.check
 
 def text(v):
     return "" if v is None else str(v)
 
 for pcap in sorted(glob.glob("*.pcap")):
     name = pcap[:-5]
-    pkts = {p["no"]: p for p in run(pcap, "--packets", "--json")}
-    cols = golden(name + ".cols.golden", 3)
-    for no, proto, info in cols:
-        p = pkts.get(int(no), {})
-        got = (p.get("proto"), p.get("info"))
-        check(got == (proto, info), f"{name} #{no}: {got} != {(proto, info)}")
+    pkts, _ = res.golden_columns(name)
     for no, method, url, status, session, transport, cseq in golden(name + ".fields.golden", 7):
         r = pkts.get(int(no), {}).get("rtsp", {})
         got = (text(r.get("method")), text(r.get("uri")), text(r.get("status")),
@@ -65,7 +41,7 @@ for pcap in sorted(glob.glob("*.pcap")):
         ours = [f["seq"] for f in frames if "seq" in f]
         for s in (int(x) for x in seqs.split(",") if x):
             check(s in ours, f"{name} #{no}: RTP seq {s} not in {ours}")
-    flows = run(pcap, "--flows", "--json")
+    flows = res.run_lines(pcap, "--flows", "--json")
     ends = {}
     for fl in flows:
         a, b = f"{fl['a_addr']}:{fl['a_port']}", f"{fl['b_addr']}:{fl['b_port']}"
@@ -81,7 +57,7 @@ for pcap in sorted(glob.glob("*.pcap")):
         if fl:
             check(fl["app"] == kind, f"{name}: {conv} is {fl['app']}, tshark says {kind}")
             check(fl["parent"] in rtsp_ids, f"{name}: {conv} parent {fl['parent']}")
-    txns = [t for t in run(pcap, "--transactions", "--json") if t["proto"] == "RTSP"]
+    txns = [t for t in res.run_lines(pcap, "--transactions", "--json") if t["proto"] == "RTSP"]
     rows = golden(name + ".fields.golden", 7)
     requests = [r for r in rows if r[1]]
     check(len(txns) == len(requests), f"{name}: {len(txns)} transactions, {len(requests)} requests")
@@ -91,6 +67,5 @@ for pcap in sorted(glob.glob("*.pcap")):
         check(t["what"] == f"{r[1]} {r[2]}" and t["done"] == answered,
               f"{name}: transaction {t['what']!r} done={t['done']} for {r[1]} {r[2]}")
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+res.finish()
 PY

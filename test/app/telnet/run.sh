@@ -3,30 +3,17 @@
 # the tshark goldens (regen-golden.sh): Protocol and Info of each Telnet
 # frame, and per frame the commands in order (the JSON "commands" list,
 # written with tshark's verbs before our option names) and whether it
-# carries data. Needs WIRESCOPE=path/to/binary and python3; prints each
-# mismatch and "N passed, M failed".
+# carries data. Needs python3; WIRESCOPE=path/to/binary (default: see
+# ../lib.sh). Prints each mismatch and "N passed, M failed".
 set -eu
-: "${WIRESCOPE:?set WIRESCOPE to the wirescope binary}"
-case $WIRESCOPE in /*) ;; *) WIRESCOPE=$PWD/$WIRESCOPE ;; esac
-cd "$(dirname "$0")"
-export LC_ALL=C
-exec python3 - "$WIRESCOPE" <<'PY'
-import glob, json, subprocess, sys
+# shellcheck source=SCRIPTDIR/../lib.sh
+. "$(dirname "$0")/../lib.sh"
+app_python <<'PY'
+import glob
+from goldenlib import Result, golden_rows as golden
 
-ws = sys.argv[1]
-passed = failed = 0
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL", what)
-
-def golden(path):
-    with open(path) as f:
-        return [line.rstrip("\n").split("\t") for line in f if line.strip()]
+res = Result()
+check = res.check
 
 # tshark's words for the commands (its detail tree, packet-telnet.c names)
 verbs = {"WILL": "Will", "WONT": "Won't", "DO": "Do", "DONT": "Don't",
@@ -43,14 +30,7 @@ def tshark_text(c):
 
 for pcap in sorted(glob.glob("*.pcap")):
     name = pcap[:-5]
-    r = subprocess.run([ws, "-r", pcap, "--packets", "--json"], capture_output=True, text=True)
-    check(r.returncode == 0, f"{name}: exit {r.returncode}")
-    pkts = {p["no"]: p for p in map(json.loads, r.stdout.splitlines())}
-    cols = golden(name + ".cols.golden")
-    for no, proto, info in cols:
-        p = pkts.get(int(no), {})
-        got = (p.get("proto"), p.get("info"))
-        check(got == (proto, info), f"{name} #{no}: {got} != {(proto, info)}")
+    pkts, cols = res.golden_columns(name)
     ours = sorted(n for n, p in pkts.items() if p["proto"] == "TELNET")
     check(ours == sorted(int(c[0]) for c in cols), f"{name}: Telnet frames differ")
     for g in golden(name + ".cmds.golden"):
@@ -63,6 +43,5 @@ for pcap in sorted(glob.glob("*.pcap")):
               f"{name} #{no}: data_len {t.get('data_len')} but tshark data={data}")
         check(t.get("ncommands") == len(t.get("commands", [])), f"{name} #{no}: commands cut")
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+res.finish()
 PY

@@ -20,26 +20,14 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-OUT=${1:-$here}
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
-
-for t in ip ss tcpdump openssl; do
-    command -v "$t" >/dev/null 2>&1 || { echo "make-captures: $t is needed" >&2; exit 1; }
-done
-[ "$(id -u)" = 0 ] || { echo "make-captures: run as root (network namespace)" >&2; exit 1; }
+# shellcheck source=SCRIPTDIR/../capture-lib.sh
+. "$here/../capture-lib.sh"
+capture_need ip ss tcpdump openssl
+capture_outdir "${1:-$here}"
 
 WORK=$(mktemp -d /tmp/wstls.XXXXXX)
 NS=wstls-$$
-BGPIDS=""
-
-cleanup() {
-    for p in $BGPIDS; do kill "$p" 2>/dev/null || true; done
-    for p in $BGPIDS; do wait "$p" 2>/dev/null || true; done
-    ip netns del "$NS" 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap 'capture_cleanup "$NS"' EXIT
 trap 'exit 1' INT TERM
 
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=example.test \
@@ -47,49 +35,11 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=example.test \
 
 ns() { ip netns exec "$NS" "$@"; }
 
-# start_dump OUTFILE filter...  (sets DUMP_PID once tcpdump listens; ip netns
-# exec, not the ns function, so that $! is the process itself)
-start_dump() {
-    local f=$1; shift
-    local log
-    log="$WORK/dump.$(basename "$f").log"
-    ip netns exec "$NS" tcpdump -Z root -U --immediate-mode -n -i lo -w "$f" "$@" 2>"$log" &
-    DUMP_PID=$!
-    BGPIDS="$BGPIDS $DUMP_PID"
-    local i=0
-    until grep -q 'listening on' "$log" 2>/dev/null; do
-        i=$((i + 1))
-        if [ $i -gt 100 ]; then cat "$log" >&2; exit 1; fi
-        sleep 0.1
-    done
-}
-
-# stop_pid PID [SIGNAL]  (tcpdump wants INT to flush its file; servers TERM)
-stop_pid() {
-    kill "-${2:-TERM}" "$1" 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
-    BGPIDS=$(echo "$BGPIDS" | tr ' ' '\n' | grep -vx "$1" | tr '\n' ' ')
-}
-
-stop_dump() {
-    sleep 1 # the last FIN/ACKs reach tcpdump first
-    stop_pid "$1" INT
-}
-
-# start_server PORT args...  (s_server; sets SRV_PID once the port listens)
-start_server() {
+# tls_server PORT args...: openssl s_server for one connection (SRV_PID)
+tls_server() {
     local port=$1; shift
-    ip netns exec "$NS" openssl s_server -quiet -naccept 1 -accept "$port" \
-        -cert "$WORK/cert.pem" -key "$WORK/key.pem" "$@" \
-        >"$WORK/server.$port.log" 2>&1 </dev/null &
-    SRV_PID=$!
-    BGPIDS="$BGPIDS $SRV_PID"
-    local i=0
-    until ns ss -ltn | awk '{print $4}' | grep -q ":$port\$"; do
-        i=$((i + 1))
-        if [ $i -gt 100 ]; then cat "$WORK/server.$port.log" >&2; exit 1; fi
-        sleep 0.1
-    done
+    start_server "$NS" "$port" openssl s_server -quiet -naccept 1 -accept "$port" \
+        -cert "$WORK/cert.pem" -key "$WORK/key.pem" "$@"
 }
 
 # client PORT args...: sends a request, waits for the answer, closes
@@ -99,27 +49,26 @@ client() {
         ns openssl s_client -quiet -connect "127.0.0.1:$port" "$@" >/dev/null 2>&1 || true
 }
 
-ip netns add "$NS"
-ip -n "$NS" link set lo up
+netns_fresh "$NS"
 
 echo "make-captures: tls12.pcap"
-start_server 443 -tls1_2 -alpn http/1.1 -www
-start_dump "$OUT/tls12.pcap" tcp port 443
+tls_server 443 -tls1_2 -alpn http/1.1 -www
+start_dump "$NS" lo "$OUT/tls12.pcap" tcp port 443
 client 443 -tls1_2 -servername example.test -alpn h2,http/1.1
 stop_dump "$DUMP_PID"
-stop_pid "$SRV_PID"
+bg_stop "$SRV_PID"
 
 echo "make-captures: tls13.pcap"
-start_server 4433 -tls1_3 -alpn http/1.1 -www
-start_dump "$OUT/tls13.pcap" tcp port 4433
+tls_server 4433 -tls1_3 -alpn http/1.1 -www
+start_dump "$NS" lo "$OUT/tls13.pcap" tcp port 4433
 client 4433 -tls1_3 -servername example.test -alpn h2,http/1.1
 stop_dump "$DUMP_PID"
-stop_pid "$SRV_PID"
+bg_stop "$SRV_PID"
 
 echo "make-captures: alert.pcap"
-start_server 443 -tls1_3 -www
-start_dump "$OUT/alert.pcap" tcp port 443
+tls_server 443 -tls1_3 -www
+start_dump "$NS" lo "$OUT/alert.pcap" tcp port 443
 client 443 -tls1_2 -servername example.test
 stop_dump "$DUMP_PID"
-stop_pid "$SRV_PID"
+bg_stop "$SRV_PID"
 echo "make-captures: done"

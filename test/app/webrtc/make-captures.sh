@@ -11,67 +11,35 @@
 # Packages: coturn openssl ffmpeg tcpdump iproute2 iptables.
 # The captures change with each run: regenerate the goldens after (regen-golden.sh).
 set -eu
+# shellcheck source=SCRIPTDIR/../capture-lib.sh
+. "$(dirname "$0")/../capture-lib.sh"
 cd "$(dirname "$0")"
 A=hm-a B=hm-b R=hm-r
-cleanup() {
-    for ns in $A $B $R; do
-        ip netns pids $ns 2>/dev/null | xargs -r kill 2>/dev/null || true
-        ip netns del $ns 2>/dev/null || true
-    done
-}
-trap cleanup EXIT
-cleanup
-for ns in $A $B $R; do
-    ip netns add $ns
-    ip -n $ns link set lo up
-done
-ip link add hm-va type veth peer name hm-ra
-ip link add hm-vb type veth peer name hm-rb
-ip link set hm-va netns $A
-ip link set hm-ra netns $R
-ip link set hm-vb netns $B
-ip link set hm-rb netns $R
-ip -n $A addr add 10.77.1.1/24 dev hm-va
-ip -n $R addr add 10.77.1.254/24 dev hm-ra
-ip -n $R addr add 10.77.0.254/24 dev hm-rb
-ip -n $B addr add 10.77.0.2/24 dev hm-vb
-for dev in hm-ra hm-rb; do ip -n $R link set $dev up; done
-ip -n $A link set hm-va up
-ip -n $B link set hm-vb up
+trap 'netns_gone $A $B $R' EXIT
+netns_fresh $A $B $R
+veth_link $A hm-va 10.77.1.1 $R hm-ra 10.77.1.254
+veth_link $B hm-vb 10.77.0.2 $R hm-rb 10.77.0.254
 ip -n $A route add default via 10.77.1.254
 ip -n $B route add default via 10.77.0.254
 ip netns exec $R sysctl -q -w net.ipv4.ip_forward=1
 TMP=$(mktemp -d)
-
-capture() { # file filter...
-    out=$1; shift
-    ip netns exec $B tcpdump -q -i hm-vb -s 0 -U -w "$TMP/$out" "$@" 2>/dev/null &
-    CAP=$!
-    sleep 1
-}
-stop_capture() {
-    sleep 1
-    kill $CAP
-    wait $CAP 2>/dev/null || true
-    cp "$TMP/$1" "$1"
-}
 
 # --- STUN / TURN ---
 ip netns exec $B turnserver -n --listening-ip=10.77.0.2 --relay-ip=10.77.0.2 \
     --listening-port=3478 -a -u user:secret -r example.org --no-tls --no-dtls \
     --no-cli --log-file=stdout --simple-log >"$TMP/turn.log" 2>&1 &
 sleep 1
-capture stun.pcap udp port 3478
+capture_start $B hm-vb stun.pcap udp port 3478
 ip netns exec $A turnutils_stunclient -p 3478 10.77.0.2 >/dev/null
 ip netns exec $A turnutils_uclient -u user -w secret -r example.org -n 2 -m 1 \
     -l 64 -e 10.77.0.2 -g 10.77.0.2 >/dev/null 2>&1 || true
-stop_capture stun.pcap
+capture_stop stun.pcap
 ip netns pids $B | xargs -r kill 2>/dev/null || true
 
 # --- DTLS 1.2 ---
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TMP/k.pem" -out "$TMP/c.pem" \
     -days 1 -subj /CN=wirescope-test 2>/dev/null
-capture dtls.pcap udp port 4433
+capture_start $B hm-vb dtls.pcap udp port 4433
 (sleep 2; echo hello-from-server; sleep 2) | ip netns exec $B openssl s_server -dtls1_2 \
     -accept 4433 -key "$TMP/k.pem" -cert "$TMP/c.pem" -quiet >/dev/null 2>&1 &
 SRV=$!
@@ -79,13 +47,13 @@ sleep 0.5
 (echo hello-from-client; sleep 3) | ip netns exec $A openssl s_client -dtls1_2 \
     -connect 10.77.0.2:4433 -quiet >/dev/null 2>&1 || true
 kill $SRV 2>/dev/null || true
-stop_capture dtls.pcap
+capture_stop dtls.pcap
 
 # --- RTP / RTCP with random loss on the sender's side ---
 ip netns exec $R iptables -A FORWARD -p udp -m statistic --mode random \
     --probability 0.03 -j DROP
 ip netns exec $B iptables -A INPUT -p udp -j DROP   # no ICMP port unreachable
-capture rtp.pcap udp portrange 5004-5007
+capture_start $B hm-vb rtp.pcap udp portrange 5004-5007
 ip netns exec $A ffmpeg -nostdin -loglevel error -re -f lavfi \
     -i sine=frequency=440:duration=4 -c:a pcm_mulaw -ar 8000 -ac 1 \
     -f rtp rtp://10.77.0.2:5004 &
@@ -94,6 +62,6 @@ ip netns exec $A ffmpeg -nostdin -loglevel error -re -f lavfi \
     -i testsrc=size=96x72:rate=10:duration=4 -c:v mpeg4 -b:v 60k \
     -f rtp rtp://10.77.0.2:5006 >/dev/null
 wait $AUD
-stop_capture rtp.pcap
+capture_stop rtp.pcap
 rm -rf "$TMP"
 ls -l stun.pcap dtls.pcap rtp.pcap
