@@ -21,10 +21,11 @@ struct ring_hdr {
  * The consumer publishes head once per this many bytes released (or when it
  * finds the ring empty), not per record: a producer waiting for room reads
  * head, and a store per record would bounce its cache line between the two
- * cores once per packet. 64 KiB is ~70 full-size packets; the producer's
- * view of free space lags by at most that (1/64 of the ring when smaller).
+ * cores once per packet. The producer can do the same with tail
+ * (ring_commit_deferred). 64 KiB is ~70 full-size packets; the other side's
+ * view lags by at most that (1/64 of the ring when smaller).
  */
-#define RING_RELEASE_BATCH (64u << 10)
+#define RING_PUBLISH_BATCH (64u << 10)
 
 static size_t pad8(size_t n) { return (n + RING_ALIGN - 1) & ~(size_t)(RING_ALIGN - 1); }
 
@@ -50,8 +51,8 @@ bool ring_init(struct ring *r, size_t capacity)
         (void)madvise(r->buf, r->size, MADV_HUGEPAGE);
     atomic_init(&r->head, 0);
     atomic_init(&r->tail, 0);
-    r->release_batch = r->size / 64 < RING_RELEASE_BATCH ? r->size / 64
-                                                          : RING_RELEASE_BATCH;
+    r->publish_batch = r->size / 64 < RING_PUBLISH_BATCH ? r->size / 64
+                                                          : RING_PUBLISH_BATCH;
     return true;
 }
 
@@ -81,7 +82,7 @@ void *ring_reserve(struct ring *r, size_t len)
     if (len > ring_max_record(r))
         return NULL;
     size_t need = pad8(sizeof(struct ring_hdr) + len);
-    size_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+    size_t tail = r->tail_local;
     size_t off = tail & r->mask;
     size_t to_end = r->size - off;
     size_t skip = need > to_end ? to_end : 0;
@@ -100,11 +101,27 @@ void *ring_reserve(struct ring *r, size_t len)
     return h + 1;
 }
 
+void ring_flush(struct ring *r)
+{
+    if (r->tail_published == r->tail_local)
+        return;
+    r->tail_published = r->tail_local;
+    atomic_store_explicit(&r->tail, r->tail_local, memory_order_release);
+}
+
+void ring_commit_deferred(struct ring *r)
+{
+    r->tail_local = r->reserved_at + r->reserved_len;
+    r->reserved_len = 0;
+    if (r->tail_local - r->tail_published >= r->publish_batch)
+        ring_flush(r);
+}
+
 void ring_commit(struct ring *r)
 {
-    atomic_store_explicit(&r->tail, r->reserved_at + r->reserved_len,
-                          memory_order_release);
+    r->tail_local = r->reserved_at + r->reserved_len;
     r->reserved_len = 0;
+    ring_flush(r);
 }
 
 static void publish_head(struct ring *r)
@@ -134,6 +151,15 @@ const void *ring_peek(struct ring *r, size_t *len)
         }
         r->peeked_len = pad8(sizeof *h + h->len);
         *len = h->len;
+        /* The next record was written on the other core: start pulling its
+         * header and first bytes (where the packet headers are) while the
+         * caller works on this one. */
+        size_t next = head + r->peeked_len;
+        if (next != r->tail_cache) {
+            const uint8_t *n = r->buf + (next & r->mask);
+            __builtin_prefetch(n);
+            __builtin_prefetch(n + RING_CACHELINE);
+        }
         return h + 1;
     }
 }
@@ -142,7 +168,7 @@ void ring_release(struct ring *r)
 {
     r->head_local += r->peeked_len;
     r->peeked_len = 0;
-    if (r->head_local - r->head_published >= r->release_batch)
+    if (r->head_local - r->head_published >= r->publish_batch)
         publish_head(r);
 }
 

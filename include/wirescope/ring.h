@@ -27,18 +27,20 @@ struct ring {
     alignas(RING_CACHELINE) uint8_t *buf;
     size_t size; /* power of two */
     size_t mask;
+    size_t publish_batch; /* bytes either side keeps before publishing */
     /* producer-owned */
     alignas(RING_CACHELINE) _Atomic size_t tail;
-    size_t head_cache;   /* producer's last view of head */
-    size_t reserved_at;  /* free-running index of the reserved record */
-    size_t reserved_len; /* padded record length incl. header */
+    size_t head_cache;     /* producer's last view of head */
+    size_t reserved_at;    /* free-running index of the reserved record */
+    size_t reserved_len;   /* padded record length incl. header */
+    size_t tail_local;     /* producer's tail, published in batches ... */
+    size_t tail_published; /* ... by ring_commit_deferred and ring_flush */
     /* consumer-owned */
     alignas(RING_CACHELINE) _Atomic size_t head;
     size_t tail_cache;   /* consumer's last view of tail */
     size_t peeked_len;
     size_t head_local;     /* consumer's head, published in batches */
     size_t head_published; /* the last head stored for the producer */
-    size_t release_batch;
 };
 
 /* Capacity is rounded up to a power of two (minimum 4 KiB). */
@@ -50,8 +52,15 @@ size_t ring_max_record(const struct ring *r);
 
 /* Producer: space for len bytes, or NULL when the ring is full now. */
 void *ring_reserve(struct ring *r, size_t len);
-/* Producer: publishes the record last reserved. */
+/* Producer: publishes the record last reserved (and any deferred ones). */
 void ring_commit(struct ring *r);
+/* Producer: commits the record last reserved but publishes only once a
+ * batch of bytes is pending, so a consumer waiting for records does not
+ * pull tail's cache line across cores once per record. The producer must
+ * ring_flush before it waits or stops, and whenever the consumer should
+ * see what it has (the capture thread: after each pcap_dispatch). */
+void ring_commit_deferred(struct ring *r);
+void ring_flush(struct ring *r);
 
 /* Consumer: the oldest record and its length, or NULL when empty. */
 const void *ring_peek(struct ring *r, size_t *len);

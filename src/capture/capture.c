@@ -257,8 +257,11 @@ static void *reserve_record(struct capture *cap, size_t len)
     unsigned spins = 0;
     for (;;) {
         void *p = ring_reserve(cap->ring, len);
-        if (p || cap->live)
+        if (p)
             return p;
+        ring_flush(cap->ring); /* the decoder must see all we have */
+        if (cap->live)
+            return NULL;
         if (atomic_load_explicit(&cap->stop, memory_order_relaxed))
             return NULL;
         ring_wait(&spins, RING_SPIN_FILE, 200000); /* file: wait for the decoder */
@@ -382,7 +385,7 @@ static void handle_packet(struct capture *cap, const struct pcap_pkthdr *h,
         rec.ts_nsec *= 1000;
     memcpy(slot, &rec, sizeof rec);
     memcpy(slot + sizeof rec, bytes, h->caplen);
-    ring_commit(cap->ring);
+    ring_commit_deferred(cap->ring); /* published after the dispatch */
 }
 
 static enum capture_end read_error(struct capture *cap)
@@ -515,6 +518,7 @@ void *capture_thread(void *arg)
     while (!atomic_load_explicit(&cap->stop, memory_order_relaxed)) {
         apply_requested_filter(cap);
         int rc = pcap_dispatch(cap->pcap, batch, on_packet, (u_char *)&ctx);
+        ring_flush(cap->ring);
         if (ctx.count_reached) {
             end = CAPTURE_COUNT;
             break;
@@ -528,6 +532,7 @@ void *capture_thread(void *arg)
             break;
         periodic(cap, &next_ms);
     }
+    ring_flush(cap->ring); /* before the end is published: see decoder.c */
     update_stats(cap);
     atomic_store_explicit(&cap->end, end, memory_order_release);
     return NULL;

@@ -129,14 +129,21 @@ static void *stress_producer(void *arg)
     for (uint32_t i = 0; i < STRESS_RECORDS; i++) {
         size_t len = stress_len(i);
         uint8_t *p;
-        while (!(p = ring_reserve(&s->r, len)))
+        while (!(p = ring_reserve(&s->r, len))) {
+            ring_flush(&s->r); /* as the capture thread does before waiting */
             sched_yield();
+        }
         memcpy(p, &i, 4);
         for (size_t k = 4; k < len; k++)
             p[k] = (uint8_t)(i + k);
-        ring_commit(&s->r);
+        /* every other record deferred: both publication paths race */
+        if (i & 1)
+            ring_commit_deferred(&s->r);
+        else
+            ring_commit(&s->r);
         s->produced_sum += i * 31u + len;
     }
+    ring_flush(&s->r);
     return NULL;
 }
 
@@ -160,6 +167,70 @@ static void *stress_consumer(void *arg)
     }
     return NULL;
 }
+
+/* A 4 MiB ring publishes per 64 KiB (1/64 of it). */
+#define BATCH_RING (4u << 20)
+#define BATCH (64u << 10)
+
+START_TEST(test_deferred_commits_appear_after_flush_or_a_batch)
+{
+    struct ring r;
+    ck_assert(ring_init(&r, BATCH_RING));
+    size_t len;
+    for (int i = 0; i < 10; i++) {
+        uint8_t *p = ring_reserve(&r, 100);
+        ck_assert_ptr_nonnull(p);
+        p[0] = (uint8_t)i;
+        ring_commit_deferred(&r);
+    }
+    ck_assert_ptr_null(ring_peek(&r, &len)); /* not published yet */
+    ring_flush(&r);
+    const uint8_t *q = ring_peek(&r, &len);
+    ck_assert_ptr_nonnull(q);
+    ck_assert_uint_eq(q[0], 0);
+    ck_assert_uint_eq(len, 100);
+    /* without a flush: visible once a batch of bytes is pending */
+    size_t pending = 0;
+    while (pending < BATCH) {
+        ck_assert_ptr_nonnull(ring_reserve(&r, 1000));
+        ring_commit_deferred(&r);
+        pending += 1008;
+    }
+    unsigned seen = 0;
+    for (; ring_peek(&r, &len); seen++)
+        ring_release(&r);
+    ck_assert_uint_eq(seen, 10 + pending / 1008);
+    ring_destroy(&r);
+}
+END_TEST
+
+START_TEST(test_release_gives_room_back_in_batches)
+{
+    struct ring r;
+    ck_assert(ring_init(&r, BATCH_RING));
+    unsigned n = 0;
+    while (ring_reserve(&r, 1000)) {
+        ring_commit(&r);
+        n++;
+    }
+    ck_assert_uint_eq(n, BATCH_RING / 1008);
+    size_t len;
+    /* 10 KiB released: not yet given back to the producer */
+    for (int i = 0; i < 10; i++) {
+        ck_assert_ptr_nonnull(ring_peek(&r, &len));
+        ring_release(&r);
+    }
+    ck_assert_ptr_null(ring_reserve(&r, 1000));
+    /* a whole batch released: room again */
+    for (unsigned freed = 10 * 1008; freed < BATCH; freed += 1008) {
+        ck_assert_ptr_nonnull(ring_peek(&r, &len));
+        ring_release(&r);
+    }
+    ck_assert_ptr_nonnull(ring_reserve(&r, 1000));
+    ring_commit(&r);
+    ring_destroy(&r);
+}
+END_TEST
 
 START_TEST(test_two_threads_transfer_every_record_intact)
 {
@@ -189,6 +260,8 @@ int main(void)
     tcase_add_test(tc, test_full_ring_refuses_then_accepts_after_release);
     tcase_add_test(tc, test_record_never_wraps_and_skip_is_invisible);
     tcase_add_test(tc, test_oversized_record_refused);
+    tcase_add_test(tc, test_deferred_commits_appear_after_flush_or_a_batch);
+    tcase_add_test(tc, test_release_gives_room_back_in_batches);
     tcase_add_test(tc, test_two_threads_transfer_every_record_intact);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
