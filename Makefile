@@ -84,6 +84,7 @@ check: deps
 	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-app.sh
 	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-terminal-safety.sh
 	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/corpus-sweep.sh
+	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/scripts/run-fuzz-regress.sh
 	WIRESCOPE=$(ASAN_DIR)/wirescope ./test/ui/run.sh
 	$(MAKE) --no-print-directory tsan
 	@echo "make check: all test layers passed"
