@@ -46,15 +46,9 @@ done
 
 command -v "$CC" >/dev/null 2>&1 || fail "no C compiler ($CC) found"
 command -v awk >/dev/null 2>&1 || fail "awk is required"
-if [ ! -x "$TIME" ]; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        say "installing the 'time' package for $TIME"
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null 2>&1 ||
-            { apt-get update -qq >/dev/null 2>&1 &&
-              DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null 2>&1; }
-    fi
-    [ -x "$TIME" ] || fail "$TIME is missing (apt-get install time)"
-fi
+# shellcheck source=scripts/require-time.sh
+. scripts/require-time.sh # (the script runs from the repository root)
+require_gnu_time "$TIME"
 
 mkdir -p "$OUT"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/wirescope-bench.XXXXXX") || fail "mktemp failed"

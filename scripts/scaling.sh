@@ -67,15 +67,9 @@ for n in $PACKETS_AXIS $CONNS_AXIS; do is_count "$n" || fail "axis values must b
 command -v "$CC" >/dev/null 2>&1 || fail "no C compiler ($CC) found"
 command -v awk >/dev/null 2>&1 || fail "awk is required"
 command -v timeout >/dev/null 2>&1 || fail "timeout (coreutils) is required"
-if [ ! -x "$TIME" ]; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        say "installing the 'time' package for $TIME"
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null 2>&1 ||
-            { apt-get update -qq >/dev/null 2>&1 &&
-              DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null 2>&1; }
-    fi
-    [ -x "$TIME" ] || fail "$TIME is missing (apt-get install time)"
-fi
+# shellcheck source=scripts/require-time.sh
+. scripts/require-time.sh # (the script runs from the repository root)
+require_gnu_time "$TIME"
 [ -x "$WS" ] || fail "$WS not found: build it with 'make' (make scaling does)"
 
 mkdir -p "$OUT"
