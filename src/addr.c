@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "wirescope/addr.h"
+#include "wirescope/textbuf.h"
 
 static const uint8_t v4_mapped_prefix[12] = {0, 0, 0, 0, 0, 0,
                                              0, 0, 0, 0, 0xff, 0xff};
@@ -137,6 +138,20 @@ size_t addr_format(const struct ws_addr *a, char *buf, size_t size)
         return 0;
     }
     return strlen(buf);
+}
+
+void addr_port_put(struct textbuf *tb, const struct ws_addr *a, uint16_t port)
+{
+    char buf[WS_ADDR_STRLEN];
+    addr_format(a, buf, sizeof buf);
+    bool v6 = !addr_is_v4(a);
+    if (v6)
+        tb_putc(tb, '[');
+    tb_puts(tb, buf);
+    if (v6)
+        tb_putc(tb, ']');
+    tb_putc(tb, ':');
+    tb_u64(tb, port);
 }
 
 void mac_format(const uint8_t mac[6], char buf[18])

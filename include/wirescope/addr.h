@@ -19,6 +19,9 @@ bool addr_is_v4(const struct ws_addr *a);
 int addr_cmp(const struct ws_addr *a, const struct ws_addr *b);
 /* Writes the usual text form (dotted quad or RFC 5952); returns length. */
 size_t addr_format(const struct ws_addr *a, char *buf, size_t size);
+/* "addr:port", an IPv6 address in brackets ("[2001:db8::1]:443"). */
+struct textbuf;
+void addr_port_put(struct textbuf *tb, const struct ws_addr *a, uint16_t port);
 /* Formats a MAC address as aa:bb:cc:dd:ee:ff; buf needs 18 bytes. */
 void mac_format(const uint8_t mac[6], char buf[18]);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "decode/query_priv.h"
+#include "wirescope/render_detail.h"
 #include "wirescope/render_exchange.h"
 #include "wirescope/render_follow.h"
 #include "wirescope/render_timeline.h"
@@ -224,21 +225,6 @@ static void endpoint_addr(struct textbuf *tb, const struct ws_addr *a)
     tb_puts(tb, buf);
 }
 
-static void endpoint_port(struct textbuf *tb, const struct ws_addr *a,
-                          uint16_t port)
-{
-    char buf[WS_ADDR_STRLEN];
-    addr_format(a, buf, sizeof buf);
-    bool v6 = !addr_is_v4(a);
-    if (v6)
-        tb_putc(tb, '[');
-    tb_puts(tb, buf);
-    if (v6)
-        tb_putc(tb, ']');
-    tb_putc(tb, ':');
-    tb_u64(tb, port);
-}
-
 /* ---------- packets ---------- */
 
 bool qv_load_packet(struct query_private *p, uint64_t n, bool fields)
@@ -268,14 +254,7 @@ static bool tcp_rel_of(struct query_private *p, const struct pkt_entry *e,
     const struct conn *c = conn_table_get(p->dec->conns, e->conn_id);
     if (!c)
         return false;
-    int side = pkt->sport == c->port[SIDE_CLIENT] &&
-                       addr_cmp(&pkt->src, &c->addr[SIDE_CLIENT]) == 0
-                   ? SIDE_CLIENT : SIDE_SERVER;
-    rel->relative = true;
-    rel->seq_base = c->seq_base[side];
-    rel->ack_base = c->seq_base[!side];
-    rel->win_shift = c->win_scale[side] >= 0 && !(pkt->u.tcp.flags & TCP_SYN)
-                         ? c->win_scale[side] : -1;
+    detail_tcp_rel(c, pkt, rel);
     return true;
 }
 
@@ -707,14 +686,14 @@ static void flow_row(struct query_private *p, struct cellbuf *cb,
     bool ports = f->key.proto == 6 || f->key.proto == 17 || f->key.proto == 132;
     tb_init(&tb, buf, sizeof buf);
     if (ports)
-        endpoint_port(&tb, a, ap);
+        addr_port_put(&tb, a, ap);
     else
         endpoint_addr(&tb, a);
     put_col(cb, row, l, FC_A, c, buf, role);
     put_col(cb, row, l, FC_ARROW, c, cb->ascii ? "<->" : "\xe2\x87\x84", ROLE_DIM);
     tb_init(&tb, buf, sizeof buf);
     if (ports)
-        endpoint_port(&tb, b, bp);
+        addr_port_put(&tb, b, bp);
     else
         endpoint_addr(&tb, b);
     put_col(cb, row, l, FC_B, c, buf, role);
@@ -837,11 +816,11 @@ static void conn_row(struct cellbuf *cb, const struct layout *l,
     snprintf(buf, sizeof buf, "%llu", (unsigned long long)c->id);
     put_col(cb, row, l, CC_ID, k, buf, role);
     tb_init(&tb, buf, sizeof buf);
-    endpoint_port(&tb, &c->addr[SIDE_CLIENT], c->port[SIDE_CLIENT]);
+    addr_port_put(&tb, &c->addr[SIDE_CLIENT], c->port[SIDE_CLIENT]);
     put_col(cb, row, l, CC_CLIENT, k, buf, role);
     put_col(cb, row, l, CC_ARROW, k, cb->ascii ? "->" : "\xe2\x86\x92", ROLE_DIM);
     tb_init(&tb, buf, sizeof buf);
-    endpoint_port(&tb, &c->addr[SIDE_SERVER], c->port[SIDE_SERVER]);
+    addr_port_put(&tb, &c->addr[SIDE_SERVER], c->port[SIDE_SERVER]);
     put_col(cb, row, l, CC_SERVER, k, buf, role);
     put_col(cb, row, l, CC_CST, k, conn_state_name((enum tcp_state)c->state[SIDE_CLIENT]), role);
     put_col(cb, row, l, CC_SST, k, conn_state_name((enum tcp_state)c->state[SIDE_SERVER]), role);
@@ -977,9 +956,9 @@ static void conn_head(struct cellbuf *cb, const struct conn *c,
     snprintf(buf, sizeof buf, "Connection %llu", (unsigned long long)c->id);
     flow_item(&ft, buf, ROLE_HEADER);
     tb_init(&tb, buf, sizeof buf);
-    endpoint_port(&tb, &c->addr[SIDE_CLIENT], c->port[SIDE_CLIENT]);
+    addr_port_put(&tb, &c->addr[SIDE_CLIENT], c->port[SIDE_CLIENT]);
     tb_puts(&tb, cb->ascii ? " -> " : " \xe2\x86\x92 ");
-    endpoint_port(&tb, &c->addr[SIDE_SERVER], c->port[SIDE_SERVER]);
+    addr_port_put(&tb, &c->addr[SIDE_SERVER], c->port[SIDE_SERVER]);
     flow_item(&ft, buf, ROLE_HEADER);
     snprintf(buf, sizeof buf, "client %s", conn_state_name((enum tcp_state)c->state[SIDE_CLIENT]));
     flow_item(&ft, buf, ROLE_CLIENT);

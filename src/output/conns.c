@@ -1,6 +1,7 @@
 /* The TCP connection table for --conns, as text or JSON Lines. */
 #include <string.h>
 
+#include "wirescope/addr.h"
 #include "wirescope/batch.h"
 #include "wirescope/conn.h"
 #include "wirescope/textbuf.h"
@@ -103,20 +104,6 @@ static void write_conn_json(const struct conn *c, void *arg)
     fwrite(tb.p, 1, tb.len, b->out);
 }
 
-static void endpoint(struct textbuf *tb, const struct ws_addr *a, uint16_t port)
-{
-    char buf[WS_ADDR_STRLEN];
-    addr_format(a, buf, sizeof buf);
-    bool v6 = !addr_is_v4(a);
-    if (v6)
-        tb_putc(tb, '[');
-    tb_puts(tb, buf);
-    if (v6)
-        tb_putc(tb, ']');
-    tb_putc(tb, ':');
-    tb_u64(tb, port);
-}
-
 static void cell_secs(struct textbuf *tb, int64_t ns, size_t width)
 {
     size_t mark = tb->len;
@@ -155,11 +142,11 @@ static void write_conn_text(const struct conn *c, void *arg)
     tb_align_right(&tb, mark, 5);
     tb_putc(&tb, ' ');
     mark = tb.len;
-    endpoint(&tb, &c->addr[SIDE_CLIENT], c->port[SIDE_CLIENT]);
+    addr_port_put(&tb, &c->addr[SIDE_CLIENT], c->port[SIDE_CLIENT]);
     tb_align_right(&tb, mark, 22);
     tb_puts(&tb, " -> ");
     mark = tb.len;
-    endpoint(&tb, &c->addr[SIDE_SERVER], c->port[SIDE_SERVER]);
+    addr_port_put(&tb, &c->addr[SIDE_SERVER], c->port[SIDE_SERVER]);
     tb_pad_to(&tb, mark, 22);
     tb_putc(&tb, ' ');
     cell_text(&tb, conn_state_name((enum tcp_state)c->state[SIDE_CLIENT]), 12);
