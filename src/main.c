@@ -495,6 +495,8 @@ static int run(struct options *o)
         free(ring);
         return 1;
     }
+    if (!o->cap.file)
+        ring_prefault(ring);
     struct store *store = store_new((size_t)o->mem_mib << 20, cap->file_fd);
     struct flow_table *flows = flow_table_new((uint32_t)o->max_flows, random_seed());
     struct conn_table *conns = conn_table_new((uint32_t)o->max_conns);

@@ -56,6 +56,11 @@ bool ring_init(struct ring *r, size_t capacity)
     return true;
 }
 
+void ring_prefault(struct ring *r)
+{
+    memset(r->buf, 0, r->size);
+}
+
 void ring_destroy(struct ring *r)
 {
     free(r->buf);
@@ -200,4 +205,32 @@ void ring_wait(unsigned *spins, unsigned spin_limit, long max_sleep_ns)
         ns = max_sleep_ns;
     struct timespec ts = {0, ns};
     nanosleep(&ts, NULL);
+}
+
+void ring_pacer_init(struct ring_pacer *p, long longest_nap_ns)
+{
+    p->spins = 0;
+    p->longest_nap_ns = longest_nap_ns < RING_NAP_SHORTEST_NS ? RING_NAP_SHORTEST_NS
+                                                              : longest_nap_ns;
+    p->nap_ns = p->longest_nap_ns;
+}
+
+void ring_pacer_wait(struct ring_pacer *p, struct ring *r)
+{
+    if (++p->spins < RING_SPIN_LIVE) {
+        cpu_relax();
+        return;
+    }
+    struct timespec ts = {0, p->nap_ns};
+    nanosleep(&ts, NULL);
+    size_t gathered = ring_used(r);
+    if (gathered > r->size / 8) {
+        p->nap_ns /= 2;
+        if (p->nap_ns < RING_NAP_SHORTEST_NS)
+            p->nap_ns = RING_NAP_SHORTEST_NS;
+    } else if (gathered < r->size / 32 && p->nap_ns < p->longest_nap_ns) {
+        p->nap_ns *= 2;
+        if (p->nap_ns > p->longest_nap_ns)
+            p->nap_ns = p->longest_nap_ns;
+    }
 }

@@ -185,7 +185,9 @@ void *decoder_thread(void *arg)
 {
     struct decoder *d = arg;
     pthread_setname_np(pthread_self(), "ws-decoder");
-    unsigned spins = 0;
+    unsigned spins = 0;       /* reading a file */
+    struct ring_pacer pacer; /* live */
+    ring_pacer_init(&pacer, 1000000); /* 1 ms: the ring holds far more */
     for (;;) {
         size_t len;
         const uint8_t *p = ring_peek(d->ring, &len);
@@ -198,11 +200,14 @@ void *decoder_thread(void *arg)
                 break;
             if (d->query)
                 query_poll(d->query);
-            ring_wait(&spins, d->cap->live ? RING_SPIN_LIVE : RING_SPIN_FILE,
-                      1000000); /* 1 ms once idle a while */
+            if (d->cap->live)
+                ring_pacer_wait(&pacer, d->ring);
+            else
+                ring_wait(&spins, RING_SPIN_FILE, 1000000); /* 1 ms once idle a while */
             continue;
         }
         spins = 0;
+        ring_pacer_progress(&pacer);
         struct cap_rec rec;
         memcpy(&rec, p, sizeof rec);
         decoder_feed(d, &rec, p + sizeof rec);

@@ -1,5 +1,7 @@
 /* Tests of the SPSC ring: ordering, wrap-around, full ring, two threads. */
 #include <check.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -249,6 +251,92 @@ START_TEST(test_two_threads_transfer_every_record_intact)
 }
 END_TEST
 
+/* Pages of the ring that are resident (mincore). */
+static size_t resident_pages(const struct ring *r)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), n = r->size / page, resident = 0;
+    unsigned char *vec = malloc(n);
+    ck_assert_ptr_nonnull(vec);
+    ck_assert_int_eq(mincore(r->buf, r->size, vec), 0);
+    for (size_t i = 0; i < n; i++)
+        resident += vec[i] & 1;
+    free(vec);
+    return resident;
+}
+
+START_TEST(test_prefault_makes_every_page_resident)
+{
+    struct ring r;
+    ck_assert(ring_init(&r, 16u << 20));
+    size_t pages = r.size / (size_t)sysconf(_SC_PAGESIZE);
+    ck_assert_uint_lt(resident_pages(&r), pages); /* a fresh mapping */
+    ring_prefault(&r);
+    ck_assert_uint_eq(resident_pages(&r), pages);
+    /* and the ring still works from its start */
+    uint8_t *p = ring_reserve(&r, 10);
+    ck_assert_ptr_nonnull(p);
+    memset(p, 7, 10);
+    ring_commit(&r);
+    size_t len;
+    const uint8_t *q = ring_peek(&r, &len);
+    ck_assert_ptr_nonnull(q);
+    ck_assert_uint_eq(len, 10);
+    ck_assert_uint_eq(q[9], 7);
+    ring_destroy(&r);
+}
+END_TEST
+
+/* Runs the pacer through its spins to one nap. */
+static void pacer_nap_once(struct ring_pacer *p, struct ring *r)
+{
+    for (unsigned i = 0; i < RING_SPIN_LIVE; i++)
+        ring_pacer_wait(p, r);
+    ring_pacer_progress(p);
+}
+
+static void fill_bytes(struct ring *r, size_t bytes)
+{
+    for (size_t done = 0; done < bytes; done += 1008) {
+        ck_assert_ptr_nonnull(ring_reserve(r, 1000));
+        ring_commit(r);
+    }
+}
+
+static void drain(struct ring *r)
+{
+    size_t len;
+    while (ring_peek(r, &len))
+        ring_release(r);
+}
+
+START_TEST(test_pacer_naps_shorter_when_the_ring_fills_and_longer_when_not)
+{
+    struct ring r;
+    ck_assert(ring_init(&r, 64u << 10));
+    struct ring_pacer p;
+    ring_pacer_init(&p, 1000000);
+    ck_assert_int_eq(p.nap_ns, 1000000);
+    pacer_nap_once(&p, &r); /* wakes to an empty ring: stays longest */
+    ck_assert_int_eq(p.nap_ns, 1000000);
+    fill_bytes(&r, (64u << 10) / 8 + 1); /* just over an eighth at wake-up */
+    pacer_nap_once(&p, &r);
+    ck_assert_int_eq(p.nap_ns, 500000);
+    for (int i = 0; i < 20; i++)
+        pacer_nap_once(&p, &r); /* still full: never below the shortest */
+    ck_assert_int_eq(p.nap_ns, RING_NAP_SHORTEST_NS);
+    fill_bytes(&r, (64u << 10) / 16); /* between 1/32 and 1/8: kept */
+    pacer_nap_once(&p, &r);
+    ck_assert_int_eq(p.nap_ns, RING_NAP_SHORTEST_NS);
+    drain(&r);
+    pacer_nap_once(&p, &r);
+    ck_assert_int_eq(p.nap_ns, 2 * RING_NAP_SHORTEST_NS);
+    for (int i = 0; i < 10; i++)
+        pacer_nap_once(&p, &r);
+    ck_assert_int_eq(p.nap_ns, 1000000); /* back to the longest, not past it */
+    ring_destroy(&r);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("ring");
@@ -263,6 +351,8 @@ int main(void)
     tcase_add_test(tc, test_deferred_commits_appear_after_flush_or_a_batch);
     tcase_add_test(tc, test_release_gives_room_back_in_batches);
     tcase_add_test(tc, test_two_threads_transfer_every_record_intact);
+    tcase_add_test(tc, test_prefault_makes_every_page_resident);
+    tcase_add_test(tc, test_pacer_naps_shorter_when_the_ring_fills_and_longer_when_not);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
