@@ -13,6 +13,15 @@
 #
 #   WIRESCOPE=build/release/wirescope test/ui/measure.sh
 # Needs tmux, python3, mergecap (wireshark-common) and a C compiler.
+#
+# MEASURE_LIVE=1 (root, tcpreplay): the same tour on a live capture of lo
+# while tcpreplay sends the same file onto lo three times at
+# MEASURE_PPS packets/s (default 100000): the first tour while the first
+# million packets arrive, the second once a million are stored, with more
+# still arriving. Latencies are split at the moment the millionth packet
+# was sent, and the status bar's captured and dropped counts are shown.
+# The store gets --mem MEASURE_MEM (default 1024 MiB: a million packets
+# of this file take ~760 MB of bytes, which live capture must keep).
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -32,11 +41,29 @@ pidf=$out/pid
 sock=wirescope-measure-$$
 rm -f "$trace" "$pidf"
 t() { tmux -u -L "$sock" -f /dev/null "$@"; }
+live=${MEASURE_LIVE:-}
+pps=${MEASURE_PPS:-100000}
+if [ -n "$live" ]; then
+    [ "$(id -u)" = 0 ] || { echo "measure.sh: MEASURE_LIVE needs root (capture on lo)" >&2; exit 1; }
+    command -v tcpreplay >/dev/null || { echo "measure.sh: MEASURE_LIVE needs tcpreplay" >&2; exit 1; }
+    source_args="-i lo -B 65536 --mem ${MEASURE_MEM:-1024}"
+else
+    source_args="-r $cap"
+fi
+mono_ns() { python3 -c 'import time; print(time.monotonic_ns())'; }
 t new-session -d -s m -x 120 -y 40 \
-    "sh -c 'echo \$\$ > $pidf; exec env LANG=C.UTF-8 TERM=screen WIRESCOPE_TRACE=$trace $WIRESCOPE -r $cap'; sleep 60"
-trap 't kill-server 2>/dev/null || true' EXIT
+    "sh -c 'echo \$\$ > $pidf; exec env LANG=C.UTF-8 TERM=screen WIRESCOPE_TRACE=$trace $WIRESCOPE $source_args'; sleep 60"
+replay=
+trap 't kill-server 2>/dev/null || true; [ -z "$replay" ] || kill "$replay" 2>/dev/null || true' EXIT
 for _ in $(seq 100); do [ -s "$pidf" ] && break; sleep 0.05; done
 pid=$(cat "$pidf")
+if [ -n "$live" ]; then
+    sleep 1 # the capture is open
+    tcpreplay -q -i lo --pps="$pps" --loop=3 "$cap" >"$out/replay.log" 2>&1 &
+    replay=$!
+    # when the millionth packet has been sent (the file holds 1,000,000)
+    echo "million $(( $(mono_ns) + 1000000 * 1000000000 / pps ))" >"$out/mark"
+fi
 
 key() { t send-keys -t m "$@"; sleep 0.15; }
 tour() {
@@ -47,19 +74,29 @@ tour() {
     key /; t send-keys -t m -l "tcp port 80"; key Enter; key End; key Up; key 2; key 1
     key /; key C-u; key Enter; key Tab; key Tab; key Tab
 }
-tour    # while the file is being indexed
-for _ in $(seq 600); do grep -q '^indexed' "$trace" 2>/dev/null && break; sleep 0.1; done
-tour    # with everything indexed
+tour    # while the file is being indexed (live: the first million arrive)
+if [ -n "$live" ]; then
+    million=$(awk '{print $2}' "$out/mark")
+    while [ "$(mono_ns)" -lt "$million" ]; do sleep 0.2; done
+    sleep 0.5
+else
+    for _ in $(seq 600); do grep -q '^indexed' "$trace" 2>/dev/null && break; sleep 0.1; done
+fi
+tour    # with everything indexed (live: a million stored, more arriving)
 hwm=$(awk '/VmHWM/ {print $2, $3}' /proc/"$pid"/status)
+status=$(t capture-pane -p -t m | head -1)
 t send-keys -t m q
 sleep 0.5
-python3 - "$trace" "$hwm" <<'PY'
+[ -z "$live" ] || { echo "status bar at the end: $status"; echo "tcpreplay still sending at the end: $(kill -0 "$replay" 2>/dev/null && echo yes || echo no)"; }
+python3 - "$trace" "$hwm" "$out/mark" "$live" <<'PY'
 import sys
 lines = [l.split() for l in open(sys.argv[1])]
 start = int(next(l[1] for l in lines if l[0] == "start"))
 indexed = next((l for l in lines if l[0] == "indexed"), None)
 first = next(l for l in lines if l[0] == "first-screen")
 idx_ns = int(indexed[1]) if indexed else None
+if sys.argv[4]:  # live: split at the millionth packet sent
+    idx_ns = int(open(sys.argv[3]).read().split()[1])
 lat_busy, lat_idle = [], []
 for l in lines:
     if l[0] == "frame" and l[3] != "-":
@@ -71,7 +108,7 @@ every = lat_busy + lat_idle
 keys = sum(1 for l in lines if l[0] == "key")
 print("keys typed: %d; frames answering them: %d" % (keys, len(every)))
 print("keypress-to-frame: p50 %.2f ms, p99 %.2f ms, max %.2f ms" % (pct(every, 50), pct(every, 99), max(every)))
-print("  while indexing (%d): p50 %.2f ms, p99 %.2f ms; after (%d): p50 %.2f ms, p99 %.2f ms" % (
+print("  while indexing (live: before a million stored) (%d): p50 %.2f ms, p99 %.2f ms; after (%d): p50 %.2f ms, p99 %.2f ms" % (
     len(lat_busy), pct(lat_busy, 50), pct(lat_busy, 99), len(lat_idle), pct(lat_idle, 50), pct(lat_idle, 99)))
 print("first screen: %.1f ms after start" % float(first[2]))
 if indexed:
