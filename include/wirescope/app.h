@@ -100,13 +100,23 @@ void app_expect(struct app_ctx *ctx, int proto, const struct ws_addr *addr,
 
 /*
  * Per-flow protocol state: `size` bytes (at most APP_STATE_MAX), zeroed the
- * first time, the same block for later packets of the flow; freed when the
- * flow is evicted. NULL when the tracker is out of its state budget
- * (APP_STATE_BUDGET bytes of state in all flows).
+ * first time, the same block for later packets of the flow (a larger size
+ * grows it, zeroing the new bytes, and may move it); freed when the flow is
+ * evicted. All flows together hold at most APP_STATE_BUDGET bytes: when a
+ * request would pass it, the state of the least recently used other flows
+ * (approximately: those that asked for none since the last sweep) is
+ * reclaimed, so a flood of flows that hold state and go quiet cannot keep
+ * new flows from being tracked. A reclaimed flow that asks again gets a
+ * fresh zeroed block, as at the start of tracking, and app_flow_state_lost
+ * then tells it joined its stream mid-way. NULL only for a size of 0 or
+ * above APP_STATE_MAX, or a context without a flow.
  */
 #define APP_STATE_MAX 16384
 #define APP_STATE_BUDGET (64u << 20)
 void *app_flow_state(struct app_ctx *ctx, size_t size);
+/* True once the flow's state has been reclaimed (at least once): a block it
+ * gets afterwards starts zeroed in the middle of its stream. */
+bool app_flow_state_lost(const struct app_ctx *ctx);
 
 /* The flow that announced flow_id (FTP control for FTP-DATA, RTSP for RTP),
  * UINT64_MAX when none. */
@@ -134,5 +144,10 @@ const struct rtp_table *app_tracker_rtp(const struct app_tracker *t);
 uint64_t app_tracker_txn_evicted(const struct app_tracker *t);
 /* Announced flows replaced before their first packet came (table full). */
 uint64_t app_tracker_expect_evicted(const struct app_tracker *t);
+/* Per-flow states reclaimed for other flows' (budget full); a flow may
+ * lose its state more than once. */
+uint64_t app_tracker_state_reclaimed(const struct app_tracker *t);
+/* Bytes of per-flow state all flows hold now (at most APP_STATE_BUDGET). */
+size_t app_tracker_state_bytes(const struct app_tracker *t);
 
 #endif

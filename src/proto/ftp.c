@@ -473,6 +473,7 @@ struct ftp_state {
     /* a line whose end is in the next segment, per direction */
     uint16_t partial_len[2];
     uint8_t partial[2][FTP_PARTIAL];
+    bool client_seen;      /* a command segment came since the state was made */
 };
 
 static void copy_text(char *dst, size_t size, const char *src)
@@ -617,6 +618,35 @@ static void keep_partial(struct ftp_state *st, int dir, const uint8_t *s,
     st->partial_len[d] = (uint16_t)(have + add);
 }
 
+static bool is_letter(uint8_t ch)
+{
+    return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z');
+}
+
+/* RFC 959 5.3: a command code is four or fewer letters, then a space or
+ * the line's end; every command it and its extensions define has 3 or 4. */
+static bool starts_like_command(const uint8_t *s, size_t n)
+{
+    size_t k = 0;
+    while (k < n && k < 5 && is_letter(s[k]))
+        k++;
+    return (k == 3 || k == 4) && (k == n || s[k] == ' ');
+}
+
+/* The first command segment on a state made after the flow's state was
+ * reclaimed (the tracker's budget was full) may go on a line begun before:
+ * its start went with the old state. Such a first line is dropped unless
+ * it starts like a command, so that the tail of a line is not taken for
+ * one (a reply to a command the new state never saw answers nothing). */
+static bool rejoins_mid_line(struct app_ctx *ctx, const struct ws_packet *pkt,
+                             struct ftp_state *st)
+{
+    if (!pkt->a.ftp.request || st->client_seen)
+        return false;
+    st->client_seen = true;
+    return app_flow_state_lost(ctx);
+}
+
 static void ftp_track(struct app_ctx *ctx, const struct ws_packet *pkt,
                       const struct ws_layer *l)
 {
@@ -630,8 +660,11 @@ static void ftp_track(struct app_ctx *ctx, const struct ws_packet *pkt,
     const uint8_t *p = pkt->data + l->off;
     size_t n = l->len, pos = 0;
     struct ftp_line ln;
+    bool rejoined = rejoins_mid_line(ctx, pkt, st);
     for (bool first = true; next_line(p, n, &pos, &ln); first = false) {
         bool joined = first && st->partial_len[ctx->dir ? 1 : 0];
+        if (first && rejoined && !starts_like_command(p + ln.off, ln.len))
+            continue;
         if (!ln.ended)
             keep_partial(st, ctx->dir, p + ln.off, ln.len);
         else if (joined)

@@ -29,9 +29,15 @@ struct flow_slot {
     uint64_t flow_id;  /* UINT64_MAX = empty, UINT64_MAX - 1 = deleted */
     uint64_t parent;   /* UINT64_MAX = none */
     int announced;     /* the protocol its parent announced, P_NONE = none */
+    bool used;         /* state asked for since the reclaim hand last passed */
+    bool lost;         /* its state was reclaimed at least once */
     void *state;
     size_t size;
 };
+/* the two flags live in the padding: test/hardening/bounds.py sizes the
+ * slot table with 40 B a slot */
+_Static_assert(sizeof(struct flow_slot) == 40, "struct flow_slot grew");
+#define SLOT_FREE(id) ((struct flow_slot){(id), UINT64_MAX, 0, false, false, NULL, 0})
 
 /* Text and moved message arrays of transactions, in chunks used in order
  * and freed in order: a chunk goes once every transaction that wrote into
@@ -67,6 +73,8 @@ struct app_tracker {
     uint32_t slot_used;  /* live + deleted */
     uint32_t slot_live;  /* live only: what the table's size follows */
     size_t state_bytes;
+    uint32_t reclaim_hand; /* the CLOCK sweep's next slot */
+    uint64_t reclaimed;    /* states reclaimed (a flow may lose it again) */
     struct rtp_table *rtp;
 };
 
@@ -89,7 +97,7 @@ struct app_tracker *app_tracker_new(uint32_t max_txns)
     t->slot_mask = 1023;
     t->slots = xmalloc((t->slot_mask + 1) * sizeof *t->slots);
     for (uint32_t i = 0; i <= t->slot_mask; i++)
-        t->slots[i] = (struct flow_slot){SLOT_EMPTY, UINT64_MAX, 0, NULL, 0};
+        t->slots[i] = SLOT_FREE(SLOT_EMPTY);
     return t;
 }
 
@@ -319,7 +327,7 @@ static void slot_rehash(struct app_tracker *t, uint32_t new_mask)
     t->slot_used = 0;
     t->slot_live = 0;
     for (uint32_t i = 0; i <= new_mask; i++)
-        t->slots[i] = (struct flow_slot){SLOT_EMPTY, UINT64_MAX, 0, NULL, 0};
+        t->slots[i] = SLOT_FREE(SLOT_EMPTY);
     for (uint32_t i = 0; i <= old_mask; i++) {
         if (old[i].flow_id >= SLOT_GONE)
             continue;
@@ -330,6 +338,7 @@ static void slot_rehash(struct app_tracker *t, uint32_t new_mask)
         t->slot_used++;
         t->slot_live++;
     }
+    t->reclaim_hand &= new_mask;
     free(old);
 }
 
@@ -351,8 +360,50 @@ static struct flow_slot *slot_get(struct app_tracker *t, uint64_t id)
     if (t->slots[i].flow_id == SLOT_EMPTY)
         t->slot_used++;
     t->slot_live++;
-    t->slots[i] = (struct flow_slot){id, UINT64_MAX, 0, NULL, 0};
+    t->slots[i] = SLOT_FREE(id);
     return &t->slots[i];
+}
+
+static void state_free(struct app_tracker *t, struct flow_slot *s)
+{
+    free(s->state);
+    t->state_bytes -= s->size;
+    s->state = NULL;
+    s->size = 0;
+}
+
+/*
+ * Frees the state of other flows until `want` bytes came free, least
+ * recently used first, approximately (CLOCK): the hand walks the slot
+ * table; a slot whose state was asked for since the hand last passed only
+ * loses that mark, one not asked for loses its state (its parent and
+ * announced protocol stay). A step clears a mark some call set, frees a
+ * block or passes a slot without state, and the hand goes on from there on
+ * the next call, so a call usually takes a few steps, and never more than
+ * two turns: `keep`, the flow asking, is never taken, and every other block
+ * together always covers `want` (a flow asks for at most APP_STATE_MAX, far
+ * below the budget), so the second turn finds them all unmarked.
+ */
+static bool state_reclaim(struct app_tracker *t, const struct flow_slot *keep,
+                          size_t want)
+{
+    size_t freed = 0;
+    uint64_t steps_left = 2 * ((uint64_t)t->slot_mask + 1);
+    while (freed < want && steps_left--) {
+        struct flow_slot *s = &t->slots[t->reclaim_hand];
+        t->reclaim_hand = (t->reclaim_hand + 1) & t->slot_mask;
+        if (s == keep || !s->state)
+            continue;
+        if (s->used) {
+            s->used = false;
+            continue;
+        }
+        freed += s->size;
+        state_free(t, s);
+        s->lost = true;
+        t->reclaimed++;
+    }
+    return freed >= want;
 }
 
 void *app_flow_state(struct app_ctx *ctx, size_t size)
@@ -361,9 +412,12 @@ void *app_flow_state(struct app_ctx *ctx, size_t size)
     if (!ctx->flow || size == 0 || size > APP_STATE_MAX)
         return NULL;
     struct flow_slot *s = slot_get(t, ctx->flow->id);
+    s->used = true;
     if (s->state && s->size >= size)
         return s->state;
-    if (t->state_bytes + size > STATE_BUDGET)
+    size_t grow = size - s->size;
+    if (t->state_bytes + grow > STATE_BUDGET &&
+        !state_reclaim(t, s, t->state_bytes + grow - STATE_BUDGET))
         return NULL;
     void *p = xrealloc(s->state, size);
     memset((char *)p + s->size, 0, size - s->size);
@@ -372,6 +426,15 @@ void *app_flow_state(struct app_ctx *ctx, size_t size)
     s->size = size;
     return p;
 }
+
+bool app_flow_state_lost(const struct app_ctx *ctx)
+{
+    const struct flow_slot *s = ctx->flow ? slot_find(ctx->t, ctx->flow->id) : NULL;
+    return s && s->lost;
+}
+
+uint64_t app_tracker_state_reclaimed(const struct app_tracker *t) { return t->reclaimed; }
+size_t app_tracker_state_bytes(const struct app_tracker *t) { return t->state_bytes; }
 
 uint64_t app_flow_parent(const struct app_tracker *t, uint64_t flow_id)
 {
@@ -389,9 +452,8 @@ void app_tracker_flow_evicted(struct app_tracker *t, const struct flow *f)
 {
     struct flow_slot *s = slot_find(t, f->id);
     if (s) {
-        free(s->state);
-        t->state_bytes -= s->size;
-        *s = (struct flow_slot){SLOT_GONE, UINT64_MAX, 0, NULL, 0};
+        state_free(t, s);
+        *s = SLOT_FREE(SLOT_GONE);
         t->slot_live--;
     }
     /* most evicted flows announced nothing: skip the scan when none waits */

@@ -137,7 +137,7 @@ SUMMARY = re.compile(
     r"(\d+) store evictions, (\d+) flows \((\d+) evicted\)"
     r"(?:, (\d+) TCP connections \((\d+) evicted\))?"
     r"(?:, (\d+) transactions \((\d+) evicted\), (\d+) announced flows replaced, "
-    r"(\d+) RTP streams not kept)?")
+    r"(\d+) RTP streams not kept, (\d+) flow states reclaimed)?")
 
 
 class Run:
@@ -172,10 +172,10 @@ def run(name, pcap, args, keep_output=False, stdin=False, packets=0):
     for line in r.stderr.splitlines():
         m = SUMMARY.match(line) or m
     r.summary = m is not None
-    g = [int(x) if x is not None else None for x in m.groups()] if m else [None] * 12
+    g = [int(x) if x is not None else None for x in m.groups()] if m else [None] * 13
     (r.captured, r.decoded, r.malformed, r.store_evictions, r.flows, r.flows_evicted,
      r.conns, r.conns_evicted, r.txns, r.txns_evicted, r.expect_replaced,
-     r.rtp_not_kept) = g
+     r.rtp_not_kept, r.states_reclaimed) = g
     r.out_path = out_path
     r.pps = (r.captured or 0) / r.wall if r.wall > 0 else 0
     return r
@@ -581,11 +581,26 @@ if wanted("httphdr"):
     check("httphdr --transactions: no transaction from an unfinished header block",
           r.rc == 0 and all(o["what"] == late for o in rows),
           "rows: %s" % [o["what"] for o in rows[:3]])
-    print("# httphdr: %d slow connections x %d B of headers; the request after the flood is "
-          "%s (peak RSS - base %.1f MiB; the state budget is %d MiB)" % (
-              fx["slow"], fx["header_bytes"] // fx["slow"],
-              "listed" if rows else "not listed: the budget is held by the slow connections",
-              (r.rss_kib - BASE_KIB) / 1024, SIZES["app_state_budget"] >> 20))
+    # The budget being full, the flow of the late request gets state by
+    # reclaiming that of idle slow connections: it is tracked whole.
+    check("httphdr --transactions: the request after the flood is one complete transaction",
+          len(rows) == 1 and rows[0]["what"] == late and rows[0]["done"]
+          and rows[0]["result"] == "200 OK" and len(rows[0]["msgs"]) == 2,
+          "rows: %s" % [(o["what"], o["done"], o["result"]) for o in rows[:3]])
+    # Each slow connection's first segment grows its state to at least
+    # APP_STATE_MAX - 1 (http.c: two equal header buffers and the flow's
+    # record fill the limit); held state never passes the budget, and a
+    # reclaim frees at most APP_STATE_MAX, so the first round alone needs
+    # ceil((slow x (max - 1) - budget) / max) reclaims.
+    smax, budget = SIZES["app_state_max"], SIZES["app_state_budget"]
+    least = -(-(fx["slow"] * (smax - 1) - budget) // smax)
+    check("httphdr --transactions: the summary counts >= %d flow states reclaimed" % least,
+          r.states_reclaimed is not None and r.states_reclaimed >= least > 0,
+          "summary: %s reclaimed" % r.states_reclaimed)
+    print("# httphdr: %d slow connections x %d B of headers; %s flow states reclaimed "
+          "(peak RSS - base %.1f MiB; the state budget is %d MiB)" % (
+              fx["slow"], fx["header_bytes"] // fx["slow"], r.states_reclaimed,
+              (r.rss_kib - BASE_KIB) / 1024, budget >> 20))
     # With fewer live flows than the budget holds at APP_STATE_MAX each, the
     # state leaves with the evicted flows and a request after the flood is
     # tracked whole.
