@@ -39,8 +39,13 @@ void decode_reset(struct ws_packet *pkt, const uint8_t *data, uint32_t caplen,
     bool want = pkt->want_fields;
     enum ws_proto (*lookup)(struct ws_packet *, void *) = pkt->app_lookup;
     void *lookup_arg = pkt->app_lookup_arg;
-    /* Clear the summary part only; the field arrays are reset by counters. */
-    memset(pkt, 0, offsetof(struct ws_packet, fields));
+    /* Clear the summary part only; the field arrays are reset by counters,
+     * and so are the layers: layer_open sets every member of each layer it
+     * opens and nothing reads past nlayers. (Clearing the 16 layers too made
+     * this a 456-byte `rep stos` per packet, 7% of the decoder's cycles in
+     * --conns by perf.) */
+    memset(&pkt->nlayers, 0,
+           offsetof(struct ws_packet, fields) - offsetof(struct ws_packet, nlayers));
     pkt->nfields = 0;
     pkt->ftext_used = 0;
     pkt->data = data;
