@@ -19,36 +19,10 @@
 
 static const uint16_t ftp_ports[] = {FTP_PORT, 0};
 
-/* One line of the segment: [off, off+len) without the CR LF, both offsets
- * relative to the payload start; `ended` when its LF is captured. */
-struct ftp_line {
-    size_t off, len;
-    bool ended;
-};
-
-/* The next line from *pos of p[0..n); false when no bytes are left. */
-static bool next_line(const uint8_t *p, size_t n, size_t *pos,
-                      struct ftp_line *ln)
-{
-    if (*pos >= n)
-        return false;
-    const uint8_t *lf = memchr(p + *pos, '\n', n - *pos);
-    ln->off = *pos;
-    ln->ended = lf != NULL;
-    size_t end = lf ? (size_t)(lf - p) : n;
-    ln->len = end - *pos;
-    if (ln->ended && ln->len && p[end - 1] == '\r')
-        ln->len--;
-    *pos = lf ? end + 1 : n;
-    return true;
-}
-
-static bool is_digit(uint8_t ch) { return ch >= '0' && ch <= '9'; }
-
 /* A reply line starts with a three-digit code whose first digit is 1-5. */
 static bool reply_code_at(const uint8_t *s, size_t n, uint16_t *code)
 {
-    if (n < 3 || s[0] < '1' || s[0] > '5' || !is_digit(s[1]) || !is_digit(s[2]))
+    if (n < 3 || s[0] < '1' || s[0] > '5' || !text_is_digit(s[1]) || !text_is_digit(s[2]))
         return false;
     if (n > 3 && s[3] != ' ' && s[3] != '-')
         return false;
@@ -79,7 +53,7 @@ static bool parse_decimal(const uint8_t *s, size_t n, size_t *i, uint32_t max,
 {
     size_t start = *i;
     uint32_t x = 0;
-    while (*i < n && is_digit(s[*i])) {
+    while (*i < n && text_is_digit(s[*i])) {
         x = x * 10 + (uint32_t)(s[*i] - '0');
         if (x > max)
             return false;
@@ -128,7 +102,7 @@ static bool parse_pasv_reply(const uint8_t *s, size_t n, struct ws_addr *addr,
                              uint16_t *port)
 {
     size_t i = 0;
-    while (i < n && !is_digit(s[i]))
+    while (i < n && !text_is_digit(s[i]))
         i++;
     return i < n && parse_host_port(s, n, &i, addr, port);
 }
@@ -157,7 +131,7 @@ static bool parse_net_addr(const uint8_t *s, size_t n, uint32_t af,
 /* The RFC 2428 delimiter: any printable ASCII character but a digit. */
 static bool is_delimiter(uint8_t ch)
 {
-    return ch >= 33 && ch <= 126 && !is_digit(ch);
+    return ch >= 33 && ch <= 126 && !text_is_digit(ch);
 }
 
 /* EPRT's argument <d>af<d>addr<d>port<d>. */
@@ -280,7 +254,7 @@ static void add_data_fields(struct ws_packet *pkt, enum ftp_data_kind kind,
 /* The first line: command and argument, or reply code and text, and the
  * data connection it announces. */
 static void dissect_first_line(struct ws_packet *pkt, struct ws_layer *l,
-                               const uint8_t *p, const struct ftp_line *ln)
+                               const uint8_t *p, const struct text_line *ln)
 {
     struct ws_ftp *f = &pkt->a.ftp;
     const uint8_t *s = p + ln->off;
@@ -362,8 +336,8 @@ static enum ws_proto ftp_dissect(struct ws_packet *pkt, struct cursor *c)
     const uint8_t *p = cur_take(c, n);
     f->request = ftp_is_request(pkt, p, n);
     size_t pos = 0;
-    struct ftp_line ln;
-    for (unsigned i = 0; next_line(p, n, &pos, &ln); i++) {
+    struct text_line ln;
+    for (unsigned i = 0; text_next_line(p, n, &pos, &ln); i++) {
         uint32_t off = pkt->app_off + (uint32_t)ln.off;
         if (i == 0) {
             f->line_off = off;
@@ -659,9 +633,9 @@ static void ftp_track(struct app_ctx *ctx, const struct ws_packet *pkt,
         return;
     const uint8_t *p = pkt->data + l->off;
     size_t n = l->len, pos = 0;
-    struct ftp_line ln;
+    struct text_line ln;
     bool rejoined = rejoins_mid_line(ctx, pkt, st);
-    for (bool first = true; next_line(p, n, &pos, &ln); first = false) {
+    for (bool first = true; text_next_line(p, n, &pos, &ln); first = false) {
         bool joined = first && st->partial_len[ctx->dir ? 1 : 0];
         if (first && rejoined && !starts_like_command(p + ln.off, ln.len))
             continue;

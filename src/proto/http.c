@@ -62,7 +62,6 @@ static bool find_eol(const uint8_t *p, size_t n, size_t *len, size_t *next)
     return true;
 }
 
-static bool is_digit(uint8_t c) { return c >= '0' && c <= '9'; }
 
 static uint8_t lower(uint8_t c)
 {
@@ -95,8 +94,8 @@ static size_t method_len(const uint8_t *p, size_t n, int count)
 /* "HTTP/d.d" at p; strict: only 1.0 and 1.1. */
 static bool is_version(const uint8_t *p, size_t n, bool strict)
 {
-    if (n != 8 || memcmp(p, "HTTP/", 5) != 0 || !is_digit(p[5]) || p[6] != '.' ||
-        !is_digit(p[7]))
+    if (n != 8 || memcmp(p, "HTTP/", 5) != 0 || !text_is_digit(p[5]) || p[6] != '.' ||
+        !text_is_digit(p[7]))
         return false;
     return !strict || (p[5] == '1' && (p[7] == '0' || p[7] == '1'));
 }
@@ -127,8 +126,8 @@ static bool is_request_line(const uint8_t *p, size_t n, bool strict)
 /* A status line: HTTP/d.d SP three digits, then a space or the end. */
 static bool is_status_line(const uint8_t *p, size_t n, bool strict)
 {
-    if (n < 12 || !is_version(p, 8, strict) || p[8] != ' ' || !is_digit(p[9]) ||
-        !is_digit(p[10]) || !is_digit(p[11]))
+    if (n < 12 || !is_version(p, 8, strict) || p[8] != ' ' || !text_is_digit(p[9]) ||
+        !text_is_digit(p[10]) || !text_is_digit(p[11]))
         return false;
     return n == 12 || p[12] == ' ';
 }
@@ -339,7 +338,7 @@ static bool parse_length(const uint8_t *v, size_t n, uint64_t *out)
         return false;
     uint64_t x = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!is_digit(v[i]))
+        if (!text_is_digit(v[i]))
             return false;
         x = x * 10 + (uint64_t)(v[i] - '0');
     }
@@ -499,7 +498,7 @@ static enum chunk_size parse_chunk_size(const uint8_t *p, size_t n, uint64_t *ou
     bool absurd = false;
     for (size_t i = 0; i < k; i++) {
         uint8_t c = lower(t[i]);
-        unsigned d = is_digit(c) ? (unsigned)(c - '0')
+        unsigned d = text_is_digit(c) ? (unsigned)(c - '0')
                      : (c >= 'a' && c <= 'f') ? (unsigned)(c - 'a' + 10) : 16;
         if (d > 15)
             return CS_NOT_HEX;

@@ -145,4 +145,15 @@ void ws_sll_addr_field(struct ws_packet *pkt, uint32_t off,
 void ws_sll_proto_field(struct ws_packet *pkt, uint32_t off, uint16_t hatype,
                         uint16_t proto);
 
+/* Line-based text protocols (text.c): FTP, RTSP. */
+/* One line of a payload: [off, off+len) without its CR LF, both offsets from
+ * the payload's start; `ended` when its LF is in the capture. */
+struct text_line {
+    size_t off, len;
+    bool ended;
+};
+/* The next line from *pos of p[0..n); false when no bytes are left. */
+bool text_next_line(const uint8_t *p, size_t n, size_t *pos, struct text_line *ln);
+static inline bool text_is_digit(uint8_t ch) { return ch >= '0' && ch <= '9'; }
+
 #endif

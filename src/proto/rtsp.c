@@ -24,31 +24,6 @@ static const char *const methods[] = {
     "RECORD", "GET_PARAMETER", "SET_PARAMETER", "REDIRECT",
 };
 
-/* --- lines --- */
-
-struct rtsp_line {
-    size_t off, len; /* relative to the payload, without CR LF */
-    bool ended;
-};
-
-static bool next_line(const uint8_t *p, size_t n, size_t *pos,
-                      struct rtsp_line *ln)
-{
-    if (*pos >= n)
-        return false;
-    const uint8_t *lf = memchr(p + *pos, '\n', n - *pos);
-    ln->off = *pos;
-    ln->ended = lf != NULL;
-    size_t end = lf ? (size_t)(lf - p) : n;
-    ln->len = end - *pos;
-    if (ln->ended && ln->len && p[end - 1] == '\r')
-        ln->len--;
-    *pos = lf ? end + 1 : n;
-    return true;
-}
-
-static bool is_digit(uint8_t ch) { return ch >= '0' && ch <= '9'; }
-
 static size_t known_method_len(const uint8_t *s, size_t n)
 {
     for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
@@ -62,9 +37,9 @@ static size_t known_method_len(const uint8_t *s, size_t n)
 /* "RTSP/d.d ddd" */
 static bool is_status_line(const uint8_t *s, size_t n)
 {
-    return n >= 12 && memcmp(s, "RTSP/", 5) == 0 && is_digit(s[5]) &&
-           s[6] == '.' && is_digit(s[7]) && s[8] == ' ' && is_digit(s[9]) &&
-           is_digit(s[10]) && is_digit(s[11]) && (n == 12 || s[12] == ' ');
+    return n >= 12 && memcmp(s, "RTSP/", 5) == 0 && text_is_digit(s[5]) &&
+           s[6] == '.' && text_is_digit(s[7]) && s[8] == ' ' && text_is_digit(s[9]) &&
+           text_is_digit(s[10]) && text_is_digit(s[11]) && (n == 12 || s[12] == ' ');
 }
 
 /* A request line whose end is captured: METHOD SP URI SP RTSP/d.d */
@@ -74,8 +49,8 @@ static bool is_full_request_line(const uint8_t *s, size_t n)
     if (!m || n < m + 1 + 1 + 9)
         return false;
     const uint8_t *v = s + n - 9;
-    return v[0] == ' ' && memcmp(v + 1, "RTSP/", 5) == 0 && is_digit(v[6]) &&
-           v[7] == '.' && is_digit(v[8]) && memchr(s + m + 1, ' ', n - m - 10) == NULL;
+    return v[0] == ' ' && memcmp(v + 1, "RTSP/", 5) == 0 && text_is_digit(v[6]) &&
+           v[7] == '.' && text_is_digit(v[8]) && memchr(s + m + 1, ' ', n - m - 10) == NULL;
 }
 
 /* Where an RTSP message starts: a status line, or a request line of a
@@ -97,8 +72,8 @@ static bool rtsp_probe(const uint8_t *p, size_t n, const struct ws_packet *pkt,
     if (on_port)
         return true;
     size_t pos = 0;
-    struct rtsp_line ln;
-    if (!next_line(p, n, &pos, &ln) || !ln.ended)
+    struct text_line ln;
+    if (!text_next_line(p, n, &pos, &ln) || !ln.ended)
         return false;
     return is_status_line(p, ln.len) || is_full_request_line(p, ln.len);
 }
@@ -142,7 +117,7 @@ static bool parse_u32(const uint8_t *s, size_t n, uint32_t *v)
     if (n == 0 || n > 10)
         return false;
     for (size_t i = 0; i < n; i++) {
-        if (!is_digit(s[i]))
+        if (!text_is_digit(s[i]))
             return false;
         x = x * 10 + (uint64_t)(s[i] - '0');
     }
@@ -244,7 +219,7 @@ struct rtsp_headers {
     bool sdp;
 };
 
-static void header_line(struct rtsp_walk *w, const struct rtsp_line *ln,
+static void header_line(struct rtsp_walk *w, const struct text_line *ln,
                         bool first_msg, struct rtsp_headers *h)
 {
     struct ws_packet *pkt = w->pkt;
@@ -308,7 +283,7 @@ static void header_line(struct rtsp_walk *w, const struct rtsp_line *ln,
 }
 
 /* The request or status line of a message at w->i. */
-static void start_line(struct rtsp_walk *w, const struct rtsp_line *ln,
+static void start_line(struct rtsp_walk *w, const struct text_line *ln,
                        bool first_msg)
 {
     struct ws_packet *pkt = w->pkt;
@@ -361,8 +336,8 @@ static void sdp_lines(struct rtsp_walk *w, size_t from, size_t n)
     field_add(w->pkt, 1, "Session Description Protocol", abs_off(w, from),
               (uint32_t)n, "%zu bytes", n);
     size_t pos = 0;
-    struct rtsp_line ln;
-    while (next_line(w->p + from, n, &pos, &ln) && w->nlines++ < RTSP_MAX_LINES) {
+    struct text_line ln;
+    while (text_next_line(w->p + from, n, &pos, &ln) && w->nlines++ < RTSP_MAX_LINES) {
         char buf[512];
         field_add(w->pkt, 2, "SDP", abs_off(w, from + ln.off), (uint32_t)ln.len,
                   "%s", clean(buf, sizeof buf, w->p + from + ln.off, ln.len));
@@ -376,8 +351,8 @@ static void walk_message(struct rtsp_walk *w)
     bool first_msg = !w->msg_done;
     w->msg_done = true;
     w->first_done = true;
-    struct rtsp_line ln;
-    next_line(w->p, w->n, &w->i, &ln);
+    struct text_line ln;
+    text_next_line(w->p, w->n, &w->i, &ln);
     if (first_msg) {
         r->line_off = abs_off(w, ln.off);
         r->line_len = (uint16_t)(ln.len < UINT16_MAX ? ln.len : UINT16_MAX);
@@ -388,7 +363,7 @@ static void walk_message(struct rtsp_walk *w)
     struct rtsp_headers h = {0};
     bool ended = ln.ended;
     while (ended) {
-        if (!next_line(w->p, w->n, &w->i, &ln)) {
+        if (!text_next_line(w->p, w->n, &w->i, &ln)) {
             ended = false;
             break;
         }
