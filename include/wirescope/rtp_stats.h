@@ -1,5 +1,7 @@
 /* Per-SSRC RTP stream statistics (RFC 3550 A.1, A.3, A.8), kept by the RTP
- * track hook in each flow's state, read by batch writers. */
+ * track hook in a table with the application tracker (found by flow,
+ * direction and SSRC, not through per-flow state: a flow whose state is
+ * reclaimed keeps its streams), read by batch writers. */
 #ifndef WIRESCOPE_RTP_STATS_H
 #define WIRESCOPE_RTP_STATS_H
 
@@ -9,7 +11,8 @@
 
 #include "wirescope/app.h"
 
-#define RTP_MAX_SSRC_PER_FLOW 8 /* further SSRCs of a flow are counted, not kept */
+#define RTP_MAX_SSRC_PER_FLOW 8 /* further streams of a flow (its whole life)
+                                  * are counted, not kept */
 #define RTP_MAX_STREAMS 65536   /* streams kept in all */
 #define RTP_SEQ_MOD (1u << 16)
 #define RTP_CANDIDATE_RATES 6 /* 8000 16000 32000 44100 48000 90000 */
@@ -87,8 +90,8 @@ void rtp_stats_foreach(const struct app_tracker *t,
  * seconds from first_ns (the capture's first packet). */
 void rtp_stats_write(const struct app_tracker *t, FILE *out, bool json,
                      uint64_t first_ns);
-/* Streams dropped because a flow had more than RTP_MAX_SSRC_PER_FLOW (or
- * the tracker's state budget ran out). */
+/* Streams not kept: beyond RTP_MAX_SSRC_PER_FLOW of their flow or
+ * RTP_MAX_STREAMS in all (each packet of such a stream counts once more). */
 uint64_t rtp_stats_dropped(const struct app_tracker *t);
 /* The tracker frees its table with it. */
 void rtp_table_free(struct rtp_table *rt);

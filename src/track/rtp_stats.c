@@ -4,6 +4,8 @@
  * track hook writes, readers run after the decoder finished. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include "wirescope/flow.h"
 #include "wirescope/rtp_stats.h"
@@ -205,12 +207,55 @@ double rtp_stream_mean_jitter_ms(const struct rtp_stream *s)
 
 /* --- the streams of all flows --- */
 
+/*
+ * The streams are found by (flow id, SSRC, direction) in an index kept with
+ * the table, not in per-flow state: the tracker may reclaim a flow's state
+ * (app_flow_state) at any time, and a stream must keep its one row however
+ * often that happens. Flow ids are never reused, so a stream's key stays
+ * its own after its flow left the flow table.
+ *
+ * The index also keeps, per flow, how many streams it opened: the limit of
+ * RTP_MAX_SSRC_PER_FLOW then holds for the whole capture. A count in the
+ * per-flow state would start again from 0 after each reclaim, so a flow
+ * that let its state go (idle, or crowded out by a flood of other flows)
+ * could open RTP_MAX_SSRC_PER_FLOW more each time. A count entry exists only
+ * for a flow that opened a stream, so there are at most as many of them as
+ * streams: the index holds at most 2 x RTP_MAX_STREAMS entries and doubles
+ * while they fill more than half of it, so it never passes
+ * 4 x RTP_MAX_STREAMS slots (4 MiB). Keys are hashed with SipHash keyed at
+ * random (SSRCs come from the wire: no crafted set of them can pile up in
+ * one cluster). Nothing is ever removed (streams are kept to the end), so
+ * linear probing needs no tombstones.
+ */
+enum {
+    SLOT_EMPTY = 0,
+    SLOT_STREAM_A2B = 1, /* a stream: 1 + its direction (FLOW_A2B / FLOW_B2A) */
+    SLOT_STREAM_B2A = 2,
+    SLOT_FLOW = 3,       /* the flow's count of streams; ssrc 0 */
+};
+
+struct rtp_slot {
+    uint64_t flow_id;
+    uint32_t ssrc;
+    uint32_t kind : 2;   /* SLOT_* */
+    uint32_t value : 30; /* the stream's index in the table, or the count */
+};
+/* test/hardening/bounds.py sizes the index with 16 B a slot */
+_Static_assert(sizeof(struct rtp_slot) == 16, "struct rtp_slot grew");
+_Static_assert(RTP_MAX_STREAMS < (1u << 30), "a stream index must fit in value");
+
+#define INDEX_INITIAL 64 /* slots */
+
 /* The streams of one capture, kept with its application tracker (written
  * only by the decoder thread's track hook; read after it or inside it). */
 struct rtp_table {
     struct rtp_stream *streams;
     uint32_t n, cap;
     uint64_t dropped;
+    struct rtp_slot *index;
+    uint32_t index_mask;  /* slots - 1 (a power of two) */
+    uint32_t index_used;  /* streams + flows with a count */
+    uint64_t k0, k1;      /* the index's SipHash key */
 };
 
 void rtp_table_free(struct rtp_table *rt)
@@ -218,28 +263,84 @@ void rtp_table_free(struct rtp_table *rt)
     if (!rt)
         return;
     free(rt->streams);
+    free(rt->index);
     free(rt);
+}
+
+static uint64_t random_key(void)
+{
+    uint64_t k;
+    if (getrandom(&k, sizeof k, 0) != (ssize_t)sizeof k) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        k = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15u ^ (uint64_t)ts.tv_sec;
+    }
+    return k;
 }
 
 static struct rtp_table *table_of(struct app_tracker *t)
 {
     struct rtp_table **slot = app_tracker_rtp_slot(t);
-    if (!*slot)
-        *slot = xcalloc(1, sizeof **slot);
+    if (!*slot) {
+        struct rtp_table *rt = xcalloc(1, sizeof *rt);
+        rt->index = xcalloc(INDEX_INITIAL, sizeof *rt->index);
+        rt->index_mask = INDEX_INITIAL - 1;
+        rt->k0 = random_key();
+        rt->k1 = random_key();
+        *slot = rt;
+    }
     return *slot;
 }
 
-/* Per-flow state: which streams belong to the flow (index + 1). */
-struct rtp_flow_state {
-    uint32_t ssrc[RTP_MAX_SSRC_PER_FLOW];
-    uint32_t index[RTP_MAX_SSRC_PER_FLOW];
-    uint8_t n;
-};
+static uint32_t key_hash(const struct rtp_table *rt, uint64_t flow_id,
+                         uint32_t ssrc, unsigned kind)
+{
+    const struct {
+        uint64_t flow_id;
+        uint32_t ssrc, kind;
+    } key = {flow_id, ssrc, kind};
+    uint64_t h = siphash13(&key, sizeof key, rt->k0, rt->k1);
+    return (uint32_t)(h ^ (h >> 32));
+}
+
+/* The slot holding the key, or the empty slot where it would go (the
+ * index is at most half full, so there is always one). */
+static struct rtp_slot *index_probe(const struct rtp_table *rt, uint64_t flow_id,
+                                    uint32_t ssrc, unsigned kind)
+{
+    for (uint32_t i = key_hash(rt, flow_id, ssrc, kind) & rt->index_mask;;
+         i = (i + 1) & rt->index_mask) {
+        struct rtp_slot *s = &rt->index[i];
+        if (s->kind == SLOT_EMPTY ||
+            (s->kind == kind && s->flow_id == flow_id && s->ssrc == ssrc))
+            return s;
+    }
+}
+
+/* Makes room for `more` new entries at a load of at most one half: doubles
+ * the index when needed (true: every slot pointer is then stale). */
+static bool index_make_room(struct rtp_table *rt, uint32_t more)
+{
+    uint32_t slots = rt->index_mask + 1;
+    if ((uint64_t)(rt->index_used + more) * 2 <= slots)
+        return false;
+    struct rtp_slot *old = rt->index;
+    rt->index = xcalloc((size_t)slots * 2, sizeof *rt->index);
+    rt->index_mask = slots * 2 - 1;
+    for (uint32_t i = 0; i < slots; i++)
+        if (old[i].kind != SLOT_EMPTY)
+            *index_probe(rt, old[i].flow_id, old[i].ssrc, old[i].kind) = old[i];
+    free(old);
+    return true;
+}
+
+static unsigned stream_kind(int dir)
+{
+    return dir == FLOW_B2A ? SLOT_STREAM_B2A : SLOT_STREAM_A2B;
+}
 
 static struct rtp_stream *new_stream(struct rtp_table *rt)
 {
-    if (rt->n >= RTP_MAX_STREAMS)
-        return NULL;
     if (rt->n == rt->cap) {
         rt->cap = rt->cap ? rt->cap * 2 : 16;
         rt->streams = xrealloc(rt->streams, (size_t)rt->cap * sizeof *rt->streams);
@@ -247,34 +348,53 @@ static struct rtp_stream *new_stream(struct rtp_table *rt)
     return &rt->streams[rt->n++];
 }
 
+/* A row for the stream (flow_id, ssrc, dir), unknown so far, entered with
+ * its flow's count in the index (the caller fills it); NULL (counted as
+ * dropped) when its flow opened RTP_MAX_SSRC_PER_FLOW already or the table
+ * holds RTP_MAX_STREAMS. */
+static struct rtp_stream *open_stream(struct rtp_table *rt, uint64_t flow_id,
+                                      uint32_t ssrc, int dir)
+{
+    struct rtp_slot *count = index_probe(rt, flow_id, 0, SLOT_FLOW);
+    uint32_t opened = count->kind == SLOT_FLOW ? count->value : 0;
+    if (opened >= RTP_MAX_SSRC_PER_FLOW || rt->n >= RTP_MAX_STREAMS) {
+        rt->dropped++;
+        return NULL;
+    }
+    index_make_room(rt, opened ? 1 : 2);
+    *index_probe(rt, flow_id, ssrc, stream_kind(dir)) = (struct rtp_slot){
+        .flow_id = flow_id, .ssrc = ssrc, .kind = stream_kind(dir), .value = rt->n,
+    };
+    /* probed again: the stream may have taken the empty slot found above */
+    count = index_probe(rt, flow_id, 0, SLOT_FLOW);
+    *count = (struct rtp_slot){
+        .flow_id = flow_id, .ssrc = 0, .kind = SLOT_FLOW, .value = opened + 1,
+    };
+    rt->index_used += opened ? 1 : 2;
+    return new_stream(rt);
+}
+
 void rtp_stats_packet(struct app_ctx *ctx, uint32_t ssrc, uint8_t pt,
                       uint16_t seq, uint32_t ts)
 {
     struct rtp_table *rt = table_of(ctx->t);
-    struct rtp_flow_state *fs = app_flow_state(ctx, sizeof *fs);
-    if (!fs) {
+    if (!ctx->flow) { /* track hooks always have one; nothing to key by */
         rt->dropped++;
         return;
     }
-    for (unsigned i = 0; i < fs->n; i++) {
-        if (fs->ssrc[i] == ssrc && fs->index[i] && fs->index[i] <= rt->n &&
-            rt->streams[fs->index[i] - 1].dir == ctx->dir) {
-            rtp_stream_update(&rt->streams[fs->index[i] - 1], pt, seq, ts,
-                              ctx->ts_ns, ctx->number);
-            return;
-        }
-    }
-    struct rtp_stream *s = fs->n < RTP_MAX_SSRC_PER_FLOW ? new_stream(rt) : NULL;
-    if (!s) {
-        rt->dropped++;
+    uint64_t flow_id = ctx->flow->id;
+    const struct rtp_slot *known = index_probe(rt, flow_id, ssrc, stream_kind(ctx->dir));
+    if (known->kind != SLOT_EMPTY) {
+        rtp_stream_update(&rt->streams[known->value], pt, seq, ts, ctx->ts_ns,
+                          ctx->number);
         return;
     }
+    struct rtp_stream *s = open_stream(rt, flow_id, ssrc, ctx->dir);
+    if (!s)
+        return;
     rtp_stream_init(s, ssrc, pt, seq, ts, ctx->ts_ns, ctx->number);
-    s->flow_id = ctx->flow ? ctx->flow->id : UINT64_MAX;
+    s->flow_id = flow_id;
     s->dir = ctx->dir;
-    fs->ssrc[fs->n] = ssrc;
-    fs->index[fs->n] = (uint32_t)(s - rt->streams) + 1;
-    fs->n++;
 }
 
 void rtp_stats_foreach(const struct app_tracker *t,

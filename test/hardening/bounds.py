@@ -50,7 +50,9 @@ give the limits and sizes):
           stays under 4 x n slots, x 1.5 while rehashing
   rtp     the stream table: min(streams, RTP_MAX_STREAMS) rounded up to
           its doubling capacity x sizeof(struct rtp_stream), x 1.5 while
-          realloc copies it
+          realloc copies it; its index (rtp_stats.c): an entry per stream
+          and per flow with a stream (<= 2 x streams), 16 B a slot, at most
+          half full (>= 64 slots), x 1.5 while doubling
 """
 import json
 import os
@@ -212,6 +214,7 @@ def bound(r, mode, distinct_flows, max_flows, max_conns, conns_created=None,
 
 
 FLOW_SLOT = 40      # app_track.c's struct flow_slot: id, parent, announced, state, size
+RTP_SLOT = 16       # rtp_stats.c's struct rtp_slot: flow id, SSRC, kind and value (asserted)
 TRACKER_FIXED = 8 * 65536 + 256 * 64   # its open-transaction index, expectations
 POOL_CHUNK = 64 * 1024                 # app_track.c's text pool chunk
 TXN_CHUNK = 1024                       # records per chunk of the ring
@@ -257,6 +260,9 @@ def app_parts(txns=0, max_txns=100000, txn_msgs=1, answered=False, state_flows=0
         cap = max(round_pow2(n), 16)
         parts.append(("rtp streams %d x %d B x 1.5" % (cap, SIZES["rtp_stream"]),
                       cap * SIZES["rtp_stream"] * 3 // 2))
+        slots = max(round_pow2(2 * (2 * n)), 64)
+        parts.append(("rtp index %d x %d B x 1.5" % (slots, RTP_SLOT),
+                      slots * RTP_SLOT * 3 // 2))
     return parts
 
 
@@ -697,12 +703,11 @@ if wanted("ssrcflood"):
     one = fx["one_flow"]
     per = SIZES["rtp_max_ssrc_per_flow"]
     cap = SIZES["rtp_max_streams"]
-    rtp_state = per * 8 + 4  # rtp_stats.c: per SSRC its value and index (4 B each), a count
+    # rtp_stats.c finds streams in its own index, with no per-flow state
     r = run("ssrcflood --rtp-streams", path, ["--rtp-streams", "--json"] + LIM,
             keep_output=True, packets=N)
     report(r, *bound(r, "--rtp-streams", fx["flows"], 100000, 100000, 0,
-                     app=app_parts(state_flows=min(fx["flows"], 100000), state_size=rtp_state,
-                                   rtp_streams=fx["ssrcs"])))
+                     app=app_parts(rtp_streams=fx["ssrcs"])))
     check("ssrcflood --rtp-streams: every packet decoded, flows evicted == %d"
           % (fx["flows"] - 100000),
           r.decoded == N and r.malformed == 0 and r.flows_evicted == fx["flows"] - 100000,

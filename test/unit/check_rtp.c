@@ -492,6 +492,270 @@ START_TEST(streams_match_tshark)
 }
 END_TEST
 
+/* --- the stream table: one row per (flow, direction, SSRC) --- */
+
+/* One RTP packet of PCMU at 8000 Hz through the track hook's entry point,
+ * as capture packet `number`: sequence seq has timestamp seq x 160 and
+ * arrives at seq x 20 ms, so the transit time never changes (jitter 0)
+ * and only the sequence numbers make the loss figures. */
+static void rtp_packet(struct app_tracker *t, uint64_t flow_id, int dir,
+                       uint32_t ssrc, uint16_t seq, uint64_t number)
+{
+    struct flow f;
+    memset(&f, 0, sizeof f);
+    f.id = flow_id;
+    struct app_ctx ctx = {.t = t, .number = number, .ts_ns = (uint64_t)seq * 20000000u,
+                          .flow = &f, .dir = dir};
+    rtp_stats_packet(&ctx, ssrc, 0, seq, (uint32_t)seq * 160u);
+}
+
+#define ROWS_MAX 16
+struct rows {
+    const struct rtp_stream *s[ROWS_MAX];
+    unsigned n; /* all rows, even past ROWS_MAX */
+};
+
+static void add_row(const struct rtp_stream *s, void *arg)
+{
+    struct rows *r = arg;
+    if (r->n < ROWS_MAX)
+        r->s[r->n] = s;
+    r->n++;
+}
+
+static struct rows rows_of(const struct app_tracker *t)
+{
+    struct rows r = {.n = 0};
+    rtp_stats_foreach(t, add_row, &r);
+    return r;
+}
+
+static void *state_of(struct app_tracker *t, uint64_t flow_id, size_t size)
+{
+    struct flow f;
+    memset(&f, 0, sizeof f);
+    f.id = flow_id;
+    struct app_ctx ctx = {.t = t, .flow = &f};
+    return app_flow_state(&ctx, size);
+}
+
+static bool state_lost(struct app_tracker *t, uint64_t flow_id)
+{
+    struct flow f;
+    memset(&f, 0, sizeof f);
+    f.id = flow_id;
+    struct app_ctx ctx = {.t = t, .flow = &f};
+    return app_flow_state_lost(&ctx);
+}
+
+/* The budget holds FULL blocks of APP_STATE_MAX. */
+#define FULL (APP_STATE_BUDGET / APP_STATE_MAX)
+
+/* Flow flow_id takes a block (as the STUN or DTLS hooks of its 5-tuple
+ * would, RFC 7983; the RTP hook used to keep its streams there), then new
+ * flows from id 1 << 20 ask for APP_STATE_MAX each until that block is
+ * reclaimed: FULL + 1 overflow the budget, and the CLOCK hand reaches any
+ * block within two turns (check_app_state.c tests the sweep itself). */
+static void reclaim_state_of(struct app_tracker *t, uint64_t flow_id)
+{
+    ck_assert_ptr_nonnull(state_of(t, flow_id, 64));
+    uint64_t crowd = 1u << 20;
+    for (unsigned n = 0; !state_lost(t, flow_id); n++) {
+        ck_assert_uint_le(n, 3 * FULL + 1);
+        ck_assert_ptr_nonnull(state_of(t, crowd++, APP_STATE_MAX));
+    }
+    ck_assert_uint_ge(app_tracker_state_reclaimed(t), 1);
+}
+
+START_TEST(stream_keeps_its_row_across_a_reclaim)
+{
+    struct app_tracker *t = app_tracker_new(16);
+    const uint64_t id = 3;
+    const uint32_t ssrc = 0x5eed1234;
+    /* before: 1000 1001 1003 (1002 lost); after: 1004 1006 1007 (1005
+     * lost). The whole stream: 6 packets of 1000..1007, so 8 expected and
+     * 2 lost, from packet 1 to packet 6, 5 jitter samples. A second row
+     * from the reclaim on would hold 3 of 1004..1007 (1 lost). */
+    static const uint16_t seqs[] = {1000, 1001, 1003, 1004, 1006, 1007};
+    uint64_t number = 0;
+    for (int i = 0; i < 3; i++)
+        rtp_packet(t, id, FLOW_A2B, ssrc, seqs[i], ++number);
+    reclaim_state_of(t, id);
+    for (int i = 3; i < 6; i++)
+        rtp_packet(t, id, FLOW_A2B, ssrc, seqs[i], ++number);
+    struct rows r = rows_of(t);
+    ck_assert_uint_eq(r.n, 1);
+    const struct rtp_stream *s = r.s[0];
+    ck_assert_uint_eq(s->flow_id, id);
+    ck_assert_uint_eq(s->ssrc, ssrc);
+    ck_assert_uint_eq(s->packets, 6);
+    ck_assert_uint_eq(s->base_seq, 1000);
+    ck_assert_uint_eq(rtp_stream_ext_max(s), 1007);
+    ck_assert_uint_eq(rtp_stream_expected(s), 8);
+    ck_assert_int_eq(rtp_stream_lost(s), 2);
+    ck_assert_uint_eq(s->out_of_order, 0);
+    ck_assert_uint_eq(s->first_packet, 1);
+    ck_assert_uint_eq(s->last_packet, 6);
+    ck_assert_uint_eq(s->jitter_samples, 5);
+    ck_assert(fabs(rtp_stream_jitter_ts(s)) < 1e-9);
+    ck_assert_uint_eq(rtp_stats_dropped(t), 0);
+    app_tracker_free(t);
+}
+END_TEST
+
+START_TEST(streams_apart_by_ssrc_direction_and_flow)
+{
+    struct app_tracker *t = app_tracker_new(16);
+    const uint32_t a = 0x0a0a0a0a, b = 0x0b0b0b0b;
+    /* interleaved: (1, a2b, a) x3, (1, a2b, b) x2, (1, b2a, a) x4, and
+     * (2, a2b, a) x1, each stream with consecutive sequence numbers of
+     * its own */
+    uint64_t n = 0;
+    rtp_packet(t, 1, FLOW_A2B, a, 10, ++n);
+    rtp_packet(t, 1, FLOW_A2B, b, 500, ++n);
+    rtp_packet(t, 1, FLOW_B2A, a, 7000, ++n);
+    rtp_packet(t, 1, FLOW_A2B, a, 11, ++n);
+    rtp_packet(t, 1, FLOW_B2A, a, 7001, ++n);
+    rtp_packet(t, 2, FLOW_A2B, a, 90, ++n);
+    rtp_packet(t, 1, FLOW_A2B, b, 501, ++n);
+    rtp_packet(t, 1, FLOW_B2A, a, 7002, ++n);
+    rtp_packet(t, 1, FLOW_A2B, a, 12, ++n);
+    rtp_packet(t, 1, FLOW_B2A, a, 7003, ++n);
+    static const struct {
+        uint64_t flow;
+        int dir;
+        uint32_t ssrc;
+        uint64_t packets, first, last;
+        uint32_t base;
+    } want[] = {
+        {1, FLOW_A2B, a, 3, 1, 9, 10},
+        {1, FLOW_A2B, b, 2, 2, 7, 500},
+        {1, FLOW_B2A, a, 4, 3, 10, 7000},
+        {2, FLOW_A2B, a, 1, 6, 6, 90},
+    };
+    struct rows r = rows_of(t);
+    ck_assert_uint_eq(r.n, 4);
+    for (unsigned i = 0; i < 4; i++) {
+        const struct rtp_stream *s = r.s[i];
+        ck_assert_uint_eq(s->flow_id, want[i].flow);
+        ck_assert_int_eq(s->dir, want[i].dir);
+        ck_assert_uint_eq(s->ssrc, want[i].ssrc);
+        ck_assert_uint_eq(s->packets, want[i].packets);
+        ck_assert_uint_eq(s->first_packet, want[i].first);
+        ck_assert_uint_eq(s->last_packet, want[i].last);
+        ck_assert_uint_eq(s->base_seq, want[i].base);
+        ck_assert_uint_eq(rtp_stream_expected(s), want[i].packets);
+        ck_assert_int_eq(rtp_stream_lost(s), 0);
+    }
+    ck_assert_uint_eq(rtp_stats_dropped(t), 0);
+    app_tracker_free(t);
+}
+END_TEST
+
+/* Every row was opened by the SSRC it stands for: ssrc = base + row. */
+static void check_per_flow_rows(const struct app_tracker *t, uint32_t base,
+                                uint64_t packets)
+{
+    struct rows r = rows_of(t);
+    ck_assert_uint_eq(r.n, RTP_MAX_SSRC_PER_FLOW);
+    for (unsigned i = 0; i < r.n; i++) {
+        ck_assert_uint_eq(r.s[i]->ssrc, base + i);
+        ck_assert_uint_eq(r.s[i]->packets, packets);
+    }
+}
+
+START_TEST(per_flow_limit_holds_across_a_reclaim)
+{
+    struct app_tracker *t = app_tracker_new(16);
+    const uint32_t base = 0x1000;
+    const unsigned extra = 4;
+    /* SSRCs base .. base + 11, one packet each: the first 8 kept */
+    for (unsigned i = 0; i < RTP_MAX_SSRC_PER_FLOW + extra; i++)
+        rtp_packet(t, 1, FLOW_A2B, base + i, 100, i + 1);
+    check_per_flow_rows(t, base, 1);
+    ck_assert_uint_eq(rtp_stats_dropped(t), extra);
+    /* the flow's state goes; its kept streams go on, and it still may not
+     * open another: a second packet on each of the 12 SSRCs adds one to
+     * each kept row and 4 more not kept */
+    reclaim_state_of(t, 1);
+    for (unsigned i = 0; i < RTP_MAX_SSRC_PER_FLOW + extra; i++)
+        rtp_packet(t, 1, FLOW_A2B, base + i, 101, 100 + i);
+    check_per_flow_rows(t, base, 2);
+    ck_assert_uint_eq(rtp_stats_dropped(t), 2 * extra);
+    /* the same SSRC the other way is another stream of the same flow */
+    rtp_packet(t, 1, FLOW_B2A, base, 100, 200);
+    ck_assert_uint_eq(rows_of(t).n, RTP_MAX_SSRC_PER_FLOW);
+    ck_assert_uint_eq(rtp_stats_dropped(t), 2 * extra + 1);
+    /* the limit is per flow: another flow opens its own */
+    rtp_packet(t, 2, FLOW_A2B, base + RTP_MAX_SSRC_PER_FLOW, 100, 201);
+    struct rows r = rows_of(t);
+    ck_assert_uint_eq(r.n, RTP_MAX_SSRC_PER_FLOW + 1);
+    ck_assert_uint_eq(r.s[RTP_MAX_SSRC_PER_FLOW]->flow_id, 2);
+    ck_assert_uint_eq(rtp_stats_dropped(t), 2 * extra + 1);
+    /* and while the index grows: 200 more flows with a stream each, then
+     * flow 1 tries a new SSRC again */
+    const unsigned more = 200;
+    for (unsigned f = 0; f < more; f++)
+        rtp_packet(t, 1000 + f, FLOW_A2B, base, 100, 300 + f);
+    rtp_packet(t, 1, FLOW_A2B, base + 100, 100, 600);
+    ck_assert_uint_eq(rows_of(t).n, RTP_MAX_SSRC_PER_FLOW + 1 + more);
+    ck_assert_uint_eq(rtp_stats_dropped(t), 2 * extra + 2);
+    app_tracker_free(t);
+}
+END_TEST
+
+/* Flow f's stream k: SSRC f x RTP_MAX_SSRC_PER_FLOW + k + 1, the row's
+ * number + 1 when every flow opens all its streams in turn. */
+static uint32_t table_ssrc(uint64_t f, unsigned k)
+{
+    return (uint32_t)(f * RTP_MAX_SSRC_PER_FLOW + k + 1);
+}
+
+struct table_check {
+    uint32_t rows;
+    uint32_t bad; /* rows not as opened, or with a packet count but 2 */
+};
+
+static void check_table_row(const struct rtp_stream *s, void *arg)
+{
+    struct table_check *c = arg;
+    uint64_t f = c->rows / RTP_MAX_SSRC_PER_FLOW;
+    unsigned k = c->rows % RTP_MAX_SSRC_PER_FLOW;
+    if (s->flow_id != f || s->ssrc != table_ssrc(f, k) || s->packets != 2)
+        c->bad++;
+    c->rows++;
+}
+
+START_TEST(table_limit_counts_dropped_streams)
+{
+    struct app_tracker *t = app_tracker_new(16);
+    const uint64_t flows = RTP_MAX_STREAMS / RTP_MAX_SSRC_PER_FLOW;
+    uint64_t n = 0;
+    /* RTP_MAX_STREAMS streams fill the table, over many doublings of
+     * the stream array and its index */
+    for (uint64_t f = 0; f < flows; f++)
+        for (unsigned k = 0; k < RTP_MAX_SSRC_PER_FLOW; k++)
+            rtp_packet(t, f, FLOW_A2B, table_ssrc(f, k), 1, ++n);
+    ck_assert_uint_eq(rtp_stats_dropped(t), 0);
+    /* a new flow's stream, twice, and another new flow's: under their
+     * flows' limit, but each packet is not kept */
+    rtp_packet(t, flows, FLOW_A2B, 7, 1, ++n);
+    rtp_packet(t, flows, FLOW_A2B, 7, 2, ++n);
+    rtp_packet(t, flows + 1, FLOW_B2A, 8, 1, ++n);
+    ck_assert_uint_eq(rtp_stats_dropped(t), 3);
+    /* every kept stream is still found: a second packet each */
+    for (uint64_t f = 0; f < flows; f++)
+        for (unsigned k = 0; k < RTP_MAX_SSRC_PER_FLOW; k++)
+            rtp_packet(t, f, FLOW_A2B, table_ssrc(f, k), 2, ++n);
+    ck_assert_uint_eq(rtp_stats_dropped(t), 3);
+    struct table_check c = {0, 0};
+    rtp_stats_foreach(t, check_table_row, &c);
+    ck_assert_uint_eq(c.rows, RTP_MAX_STREAMS);
+    ck_assert_uint_eq(c.bad, 0);
+    app_tracker_free(t);
+}
+END_TEST
+
 static Suite *rtp_suite(void)
 {
     Suite *s = suite_create("rtp");
@@ -511,6 +775,13 @@ static Suite *rtp_suite(void)
     tcase_add_test(tc, dynamic_clock_estimated);
     tcase_add_test(tc, streams_match_tshark);
     suite_add_tcase(s, tc);
+    tc = tcase_create("table");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, stream_keeps_its_row_across_a_reclaim);
+    tcase_add_test(tc, streams_apart_by_ssrc_direction_and_flow);
+    tcase_add_test(tc, per_flow_limit_holds_across_a_reclaim);
+    tcase_add_test(tc, table_limit_counts_dropped_streams);
+    suite_add_tcase(s, tc);
     return s;
 }
 
@@ -518,8 +789,9 @@ int main(void)
 {
     SRunner *sr = srunner_create(rtp_suite());
     srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
+    int run = srunner_ntests_run(sr), failed = srunner_ntests_failed(sr);
     srunner_free(sr);
     free(g_copy);
+    printf("%d passed, %d failed\n", run - failed, failed);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
