@@ -368,7 +368,7 @@ static void print_summary(const struct capture *cap, const struct decoder *dec)
     if (dec->apps && dec->track_apps)
         fprintf(stderr,
                 ", %" PRIu64 " transactions (%" PRIu64 " evicted), %" PRIu64
-                " announced flows replaced, %" PRIu64 " RTP streams not kept, %" PRIu64
+                " announced flows replaced, %" PRIu64 " RTP packets of streams not kept, %" PRIu64
                 " flow states reclaimed",
                 app_tracker_txn_count(dec->apps),
                 app_tracker_txn_evicted(dec->apps),

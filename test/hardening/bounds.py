@@ -139,7 +139,7 @@ SUMMARY = re.compile(
     r"(\d+) store evictions, (\d+) flows \((\d+) evicted\)"
     r"(?:, (\d+) TCP connections \((\d+) evicted\))?"
     r"(?:, (\d+) transactions \((\d+) evicted\), (\d+) announced flows replaced, "
-    r"(\d+) RTP streams not kept, (\d+) flow states reclaimed)?")
+    r"(\d+) RTP packets of streams not kept, (\d+) flow states reclaimed)?")
 
 
 class Run:
@@ -723,7 +723,8 @@ if wanted("ssrcflood"):
                               min(len(got), len(want)))))
     check("ssrcflood --rtp-streams: each kept stream counts its one packet",
           rows and all(o["packets"] == 1 and o["expected"] == 1 and o["lost"] == 0 for o in rows))
-    check("ssrcflood --rtp-streams: the summary counts %d RTP streams not kept (SSRCs - rows)"
+    check("ssrcflood --rtp-streams: the summary counts %d RTP packets of streams not kept "
+          "(SSRCs - rows: one packet each)"
           % (fx["ssrcs"] - len(want)), r.rtp_not_kept == fx["ssrcs"] - len(want),
           "summary: %s not kept" % r.rtp_not_kept)
 
