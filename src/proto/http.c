@@ -691,7 +691,7 @@ static enum ws_proto http_dissect(struct ws_packet *pkt, struct cursor *c)
     if (!l)
         return P_NONE;
     struct ws_http *h = &pkt->a.http;
-    memset(h, 0, sizeof *h);
+    ws_zero(h, sizeof *h);
     size_t n = cur_left(c);
     struct http_seg s = {pkt, l, c->p, n, cur_offset(c), pkt->payload_len > n};
     size_t at = 0;

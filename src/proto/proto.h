@@ -145,6 +145,14 @@ void ws_sll_addr_field(struct ws_packet *pkt, uint32_t off,
 void ws_sll_proto_field(struct ws_packet *pkt, uint32_t off, uint16_t hatype,
                         uint16_t proto);
 
+/*
+ * Zeroes n bytes through the C library's memset (decode.c). GCC expands a
+ * memset of a fixed size of a few hundred bytes inline as `rep stosq`,
+ * which on this AMD EPYC takes 35 ns for 456 bytes where glibc's vector
+ * memset takes 6: the per-packet clears of summary structs use this.
+ */
+void ws_zero(void *p, size_t n);
+
 /* Line-based text protocols (text.c): FTP, RTSP. */
 /* One line of a payload: [off, off+len) without its CR LF, both offsets from
  * the payload's start; `ended` when its LF is in the capture. */

@@ -647,7 +647,7 @@ static enum ws_proto tls_dissect(struct ws_packet *pkt, struct cursor *c)
     if (!l)
         return P_NONE;
     struct ws_tls *t = &pkt->a.tls;
-    memset(t, 0, sizeof *t);
+    ws_zero(t, sizeof *t);
     size_t n = cur_left(c);
     struct tls_seg s = {pkt, l, pkt->payload_len > n, false};
     while (cur_left(c) > 0 && t->nrecords < TLS_MAX_RECORDS) {
