@@ -512,6 +512,9 @@ static int run(struct options *o)
     dec->track_apps = o->mode == MODE_TRANSACTIONS || o->mode == MODE_RTP_STREAMS ||
                       o->mode == MODE_LADDER || o->mode == MODE_UI;
     dec->keep_packets = o->mode == MODE_LADDER || o->mode == MODE_FOLLOW || o->mode == MODE_UI;
+    /* --conns prints nothing above TCP: application dissection would be
+     * ~13% of its decoder's instructions for nothing */
+    dec->pkt.transport_only = o->mode == MODE_CONNS;
     struct query *query = NULL;
     if (o->mode == MODE_UI) {
         query = xcalloc(1, sizeof *query);

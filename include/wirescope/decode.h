@@ -145,6 +145,9 @@ struct ws_packet {
     uint32_t len;       /* original wire length */
     int linktype;       /* DLT_* */
     bool want_fields;   /* build the detail field list (slow path) */
+    /* Stop at the transport layer: no application protocol is chosen or
+     * dissected (--conns reads nothing above TCP). Kept across decode_reset. */
+    bool transport_only;
     /*
      * Optional, kept across decode_reset: asked once the transport ports
      * are known and the payload is about to be dissected, it returns the
@@ -221,7 +224,8 @@ struct ws_packet {
 /* Decodes pkt->data[0..caplen) of pkt->linktype; fills the rest of pkt. */
 void decode_packet(struct ws_packet *pkt);
 
-/* Resets pkt for new bytes, keeping want_fields. */
+/* Resets pkt for new bytes, keeping want_fields, transport_only and the
+ * app_lookup callback. */
 void decode_reset(struct ws_packet *pkt, const uint8_t *data, uint32_t caplen,
                   uint32_t len, int linktype);
 

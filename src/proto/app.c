@@ -98,6 +98,8 @@ static enum ws_proto demux_rfc7983(const uint8_t *p, size_t n,
 
 enum ws_proto proto_select_app(struct ws_packet *pkt, const struct cursor *c)
 {
+    if (pkt->transport_only)
+        return P_NONE;
     unsigned tbit = transport_bit(pkt);
     if (!tbit || !app_allowed(pkt))
         return P_DATA;

@@ -43,7 +43,7 @@ __attribute__((noinline, noclone)) void ws_zero(void *p, size_t n)
 void decode_reset(struct ws_packet *pkt, const uint8_t *data, uint32_t caplen,
                   uint32_t len, int linktype)
 {
-    bool want = pkt->want_fields;
+    bool want = pkt->want_fields, transport_only = pkt->transport_only;
     enum ws_proto (*lookup)(struct ws_packet *, void *) = pkt->app_lookup;
     void *lookup_arg = pkt->app_lookup_arg;
     /* Clear the summary part only; the field arrays are reset by counters,
@@ -60,6 +60,7 @@ void decode_reset(struct ws_packet *pkt, const uint8_t *data, uint32_t caplen,
     pkt->len = len;
     pkt->linktype = linktype;
     pkt->want_fields = want;
+    pkt->transport_only = transport_only;
     pkt->app_lookup = lookup;
     pkt->app_lookup_arg = lookup_arg;
 }

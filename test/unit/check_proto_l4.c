@@ -686,6 +686,27 @@ START_TEST(test_udp)
 }
 END_TEST
 
+START_TEST(test_transport_only_stops_above_tcp_and_udp)
+{
+    pkt->transport_only = true; /* as --conns sets it, once */
+    RUN(p_data);
+    ck_assert_uint_eq(pkt->event, EV_NONE);
+    ck_assert_uint_eq(pkt->nlayers, 3);
+    ck_assert_uint_eq(pkt->top, P_TCP);
+    ck_assert_uint_eq(pkt->app, P_NONE);
+    ck_assert_uint_eq(pkt->payload_off, 66); /* still known from the headers */
+    ck_assert_uint_eq(pkt->payload_len, 5);
+    RUN(p_udp); /* kept across decode_reset */
+    ck_assert_uint_eq(pkt->nlayers, 3);
+    ck_assert_uint_eq(pkt->top, P_UDP);
+    ck_assert_uint_eq(pkt->payload_len, 12);
+    pkt->transport_only = false;
+    RUN(p_udp);
+    ck_assert_uint_eq(pkt->nlayers, 4);
+    ck_assert_uint_eq(pkt->top, P_DATA);
+}
+END_TEST
+
 START_TEST(test_udp_ipv6)
 {
     RUN(p_udp6);
@@ -1031,6 +1052,7 @@ static Suite *l4_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_udp);
     tcase_add_test(tc, test_udp_ipv6);
+    tcase_add_test(tc, test_transport_only_stops_above_tcp_and_udp);
     tcase_add_test(tc, test_udp_padding_is_not_payload);
     tcase_add_test(tc, test_udp_length_narrows_payload);
     tcase_add_test(tc, test_udp_bad_length);
