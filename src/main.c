@@ -489,7 +489,7 @@ static int run(struct options *o)
     /* Reading a file applies back-pressure, so a large ring only costs
      * page faults there; the 64 MiB default is for live bursts. */
     if (o->cap.file && !o->ring_given && o->ring_mib > 8)
-        o->ring_mib = 8;
+        o->ring_mib = o->mode == MODE_UI ? 4 : 8; /* the UI's RSS target counts it */
     if (!ring_init(ring, (size_t)o->ring_mib << 20)) {
         fprintf(stderr, "wirescope: cannot allocate a %" PRIu64 " MiB ring\n", o->ring_mib);
         capture_close(cap);

@@ -71,9 +71,9 @@ enum zeek_ep {
 /* One state change, appended by the single function that changes state. */
 struct conn_event {
     uint64_t ts_ns;
-    uint64_t packet;  /* packet number from 1 */
-    uint8_t side;     /* SIDE_CLIENT / SIDE_SERVER */
-    uint8_t from, to; /* enum tcp_state */
+    uint64_t packet : 40; /* packet number from 1 (a trillion packets) */
+    uint64_t side : 8;    /* SIDE_CLIENT / SIDE_SERVER */
+    uint64_t from : 8, to : 8; /* enum tcp_state */
 };
 
 #define CONN_LOG_MAX 24
@@ -117,7 +117,7 @@ struct conn {
     uint32_t hist_next[2][3];   /* next threshold (1, 10, 100, ...) */
     uint32_t hist_last_syn[2], hist_last_fin[2], hist_last_rst[2];
 
-    uint64_t analysis[TA_COUNT];
+    uint32_t analysis[TA_COUNT]; /* saturate at UINT32_MAX */
     uint64_t bad_flags;
     uint64_t bad_checksum[2]; /* segments dropped from analysis per side */
     /* Sequence analysis while the 5-tuple can still deliver segments, kept

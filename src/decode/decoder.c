@@ -161,13 +161,14 @@ void decoder_feed(struct decoder *d, const struct cap_rec *rec,
     if (f && pkt->app && d->apps)
         track_app(d, pkt, f, out.dir, number, ts_ns, out.tcp);
 
+    bool huge = rec->caplen > STORE_MAX_CAPLEN;
     struct pkt_entry e = {
         .ts_ns = ts_ns,
-        .caplen = rec->caplen,
+        .caplen = huge ? STORE_MAX_CAPLEN : rec->caplen,
         .len = rec->len,
         .flow_id = f ? (uint32_t)f->id : STORE_NONE,
         .conn_id = out.tcp ? (uint32_t)seg.conn->id : STORE_NONE,
-        .flags = bad_csum ? PKT_F_BAD_CSUM : 0,
+        .flags = (bad_csum ? PKT_F_BAD_CSUM : 0) | (huge ? PKT_F_NO_BYTES : 0),
         .ta_flags = out.tcp ? seg.ta.flags : 0,
         .proto = pkt->top,
         .event = pkt->event,

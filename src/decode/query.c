@@ -48,13 +48,13 @@ void query_note(struct query_private *p, const char *text)
     p->note_seq++;
 }
 
-static void vec_push(struct u64vec *v, uint64_t x)
+static void vec_push(struct pktvec *v, uint64_t x)
 {
     if (v->n == v->cap) {
         v->cap = v->cap ? v->cap * 2 : 1024;
         v->v = xrealloc(v->v, v->cap * sizeof *v->v);
     }
-    v->v[v->n++] = x;
+    v->v[v->n++] = (uint32_t)x;
 }
 
 /* ---------- rate history ---------- */
@@ -255,7 +255,7 @@ double query_flow_rate(struct query *q, const void *flow, uint64_t flow_id,
 static size_t first_match(const struct query_private *p)
 {
     uint64_t first = store_first(p->dec->store);
-    const struct u64vec *m = &p->filter.matches;
+    const struct pktvec *m = &p->filter.matches;
     size_t lo = 0, hi = m->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;

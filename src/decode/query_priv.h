@@ -51,6 +51,13 @@ struct u64vec {
     size_t n, cap;
 };
 
+/* Stored packet numbers (from 0): the store keeps at most 2^32 packets, so
+ * 4 bytes each (a filter matching most of 2 M packets took 16 MB as u64). */
+struct pktvec {
+    uint32_t *v;
+    size_t n, cap;
+};
+
 /* A duplicate ACK's numbers, which the store's entry does not keep. */
 struct dupack {
     uint64_t no;      /* packet number from 1 */
@@ -63,14 +70,14 @@ struct dfilter {
     struct bpf_program prog;
     char text[512];
     uint64_t scan;         /* next stored packet (from 0) to test */
-    struct u64vec matches; /* packet numbers from 0, increasing */
+    struct pktvec matches; /* packet numbers from 0, increasing */
 };
 
 struct save_job {
     bool active;
     pcap_t *dead;
     pcap_dumper_t *dumper;
-    struct u64vec list;    /* the filter's matches when it started, or none */
+    struct pktvec list;    /* the filter's matches when it started, or none */
     uint64_t next, end;    /* packets from 0, or indexes into list */
     uint64_t written, total;
     char path[PATH_MAX];

@@ -5,13 +5,25 @@
 #include <unistd.h>
 
 #include "wirescope/capture.h"
+#include "wirescope/decode.h"
 #include "wirescope/store.h"
+#include "wirescope/tcp_analysis.h"
 #include "wirescope/xalloc.h"
 
-#define IDX_SHIFT 16 /* 65536 entries (2.5 MiB) per index chunk */
+#define IDX_SHIFT 16 /* 65536 entries (2 MiB) per index chunk */
 #define IDX_PER_CHUNK (1u << IDX_SHIFT)
 #define IDX_MAX_CHUNKS (1u << 16) /* up to 4 G packets */
 #define BYTE_CHUNK (4u << 20)     /* 4 MiB per byte chunk */
+
+/* struct pkt_entry's bit-fields hold what goes in them */
+#define LOC_BITS 40
+#define LOC_OFFSET_BITS 22 /* an offset in a byte chunk */
+#define LOC_CHUNK_MOD (1u << (LOC_BITS - LOC_OFFSET_BITS))
+_Static_assert(sizeof(struct pkt_entry) == 32, "a stored packet takes 32 bytes");
+_Static_assert(BYTE_CHUNK == 1u << LOC_OFFSET_BITS, "loc's offset bits cover a byte chunk");
+_Static_assert(TA_COUNT <= 15, "the TCP analysis marks fit ta_flags");
+_Static_assert(P_COUNT <= 128 && EV_COUNT <= 128, "proto and event fit 7 bits");
+_Static_assert(PKT_F_BAD_CSUM < 1u << 3, "the PKT_F_ flags fit 3 bits");
 
 struct byte_chunk {
     uint8_t *data;
@@ -148,15 +160,20 @@ uint64_t store_add(struct store *s, const struct pkt_entry *e,
     if (!slot)
         return n; /* beyond 4 G packets: counted but not stored */
     *slot = *e;
-    if (file_off != CAP_NO_OFFSET && s->file_fd >= 0) {
+    if (e->flags & PKT_F_NO_BYTES) {
+        /* caplen beyond STORE_MAX_CAPLEN: the decoder says so */
+    } else if (file_off != CAP_NO_OFFSET && s->file_fd >= 0) {
+        if (file_off >> LOC_BITS)
+            slot->flags |= PKT_F_NO_BYTES; /* 1 TiB into the file */
+        else
+            slot->flags |= PKT_F_IN_FILE;
         slot->loc = file_off;
-        slot->flags |= PKT_F_IN_FILE;
         enforce_index_budget(s, n);
     } else if (e->caplen <= BYTE_CHUNK) {
         uint32_t need = (e->caplen + 7u) & ~7u;
         struct byte_chunk *c = chunk_with_room(s, need, n);
         memcpy(c->data + c->used, bytes, e->caplen);
-        slot->loc = (s->bc_tail - 1) << 32 | c->used;
+        slot->loc = (s->bc_tail - 1) % LOC_CHUNK_MOD << LOC_OFFSET_BITS | c->used;
         c->used += need;
     } else {
         slot->flags |= PKT_F_NO_BYTES;
@@ -184,11 +201,14 @@ size_t store_read_bytes(struct store *s, uint64_t n, uint8_t *buf, size_t size)
         ssize_t got = pread(s->file_fd, buf, want, (off_t)e->loc);
         return got > 0 ? (size_t)got : 0;
     }
-    uint64_t chunk = e->loc >> 32;
-    if (chunk < s->bc_head || chunk >= s->bc_tail)
+    /* the chunks kept (at most bc_cap, a few thousand) are far fewer than
+     * LOC_CHUNK_MOD */
+    uint64_t chunk;
+    if (!store_chunk_number(e->loc >> LOC_OFFSET_BITS, s->bc_head, s->bc_tail, LOC_CHUNK_MOD,
+                            &chunk))
         return 0;
     const struct byte_chunk *c = &s->bc[chunk % s->bc_cap];
-    memcpy(buf, c->data + (uint32_t)e->loc, want);
+    memcpy(buf, c->data + (e->loc & (BYTE_CHUNK - 1)), want);
     return want;
 }
 

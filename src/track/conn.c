@@ -567,8 +567,11 @@ static void track_state(struct conn *c, int side, const struct ws_packet *pkt,
 static void count_analysis(struct conn *c, int side, uint32_t flags,
                            uint32_t len)
 {
-    for (uint32_t f = flags & ((1u << TA_COUNT) - 1); f; f &= f - 1)
-        c->analysis[__builtin_ctz(f)]++; /* only the set bits: usually none */
+    /* only the set bits: usually none */
+    for (uint32_t f = flags & ((1u << TA_COUNT) - 1); f; f &= f - 1) {
+        uint32_t *n = &c->analysis[__builtin_ctz(f)];
+        *n += *n != UINT32_MAX;
+    }
     /* Zeek's 't' is a packet with retransmitted payload: not a SYN or FIN
      * retransmitted alone. */
     if (len && (flags & ((1u << TA_RETRANSMISSION) |

@@ -141,9 +141,48 @@ static struct pkt_entry entry_of(uint32_t caplen)
     return e;
 }
 
-START_TEST(test_store_entry_is_40_bytes)
+START_TEST(test_store_entry_is_32_bytes)
 {
-    ck_assert_uint_le(sizeof(struct pkt_entry), 40);
+    ck_assert_uint_le(sizeof(struct pkt_entry), 32);
+}
+END_TEST
+
+/* Every window of kept chunks (fewer than mod) across the wrap of the
+ * low bits, against a brute-force search for the newest kept number. */
+START_TEST(test_store_chunk_number_from_its_low_bits)
+{
+    const uint64_t mod = 8;
+    unsigned bad = 0, found = 0;
+    for (uint64_t tail = 0; tail < 40; tail++)
+        for (uint64_t head = tail > mod - 1 ? tail - (mod - 1) : 0; head <= tail; head++)
+            for (uint64_t low = 0; low < mod; low++) {
+                uint64_t want = UINT64_MAX;
+                for (uint64_t c = head; c < tail; c++)
+                    if (c % mod == low)
+                        want = c;
+                uint64_t got = UINT64_MAX;
+                bool ok = store_chunk_number(low, head, tail, mod, &got);
+                bad += ok != (want != UINT64_MAX) || (ok && got != want);
+                found += ok;
+            }
+    ck_assert_uint_eq(bad, 0);
+    ck_assert_uint_gt(found, 0);
+}
+END_TEST
+
+/* A packet longer than the entry's caplen field holds: counted, no bytes. */
+START_TEST(test_store_huge_packet_kept_without_bytes)
+{
+    struct store *s = store_new(64u << 20, -1);
+    struct pkt_entry e = entry_of(STORE_MAX_CAPLEN);
+    e.flags = PKT_F_NO_BYTES; /* as the decoder marks it */
+    static uint8_t bytes[16];
+    store_add(s, &e, CAP_NO_OFFSET, bytes);
+    uint8_t out[16];
+    ck_assert_uint_eq(store_count(s), 1);
+    ck_assert_uint_eq(store_read_bytes(s, 0, out, sizeof out), 0);
+    ck_assert_uint_eq(store_entry(s, 0)->caplen, STORE_MAX_CAPLEN);
+    store_free(s);
 }
 END_TEST
 
@@ -321,7 +360,9 @@ int main(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("store");
     tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_store_entry_is_40_bytes);
+    tcase_add_test(tc, test_store_entry_is_32_bytes);
+    tcase_add_test(tc, test_store_chunk_number_from_its_low_bits);
+    tcase_add_test(tc, test_store_huge_packet_kept_without_bytes);
     tcase_add_test(tc, test_store_keeps_bytes_in_memory);
     tcase_add_test(tc, test_store_evicts_oldest_within_budget);
     tcase_add_test(tc, test_store_reads_bytes_back_from_file);
