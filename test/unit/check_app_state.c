@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flowstate.h"
 #include "apptest.h"
 #include "wirescope/app.h"
 
@@ -26,24 +27,6 @@
 #define PA (TCP_PSH | TCP_ACK)
 
 /* ---------- the tracker driven directly ---------- */
-
-static void *state_of(struct app_tracker *t, uint64_t id, size_t size)
-{
-    struct flow f;
-    memset(&f, 0, sizeof f);
-    f.id = id;
-    struct app_ctx ctx = {.t = t, .flow = &f};
-    return app_flow_state(&ctx, size);
-}
-
-static bool lost(struct app_tracker *t, uint64_t id)
-{
-    struct flow f;
-    memset(&f, 0, sizeof f);
-    f.id = id;
-    struct app_ctx ctx = {.t = t, .flow = &f};
-    return app_flow_state_lost(&ctx);
-}
 
 static bool all_zero(const uint8_t *p, size_t n)
 {
@@ -71,7 +54,7 @@ static bool marked(const uint8_t *p, uint64_t id, size_t size)
 static void fill(struct app_tracker *t, uint8_t **blocks, unsigned n, size_t size)
 {
     for (unsigned i = 0; i < n; i++) {
-        uint8_t *p = state_of(t, i, size);
+        uint8_t *p = flow_state_of(t, i, size);
         ck_assert_ptr_nonnull(p);
         ck_assert(all_zero(p, size));
         mark(p, i, size);
@@ -84,7 +67,7 @@ static unsigned count_lost(struct app_tracker *t, uint64_t from, uint64_t to)
 {
     unsigned n = 0;
     for (uint64_t id = from; id < to; id++)
-        n += lost(t, id);
+        n += flow_state_lost(t, id);
     return n;
 }
 
@@ -99,14 +82,14 @@ START_TEST(test_untouched_flows_go_first)
 
     /* Every block was just asked for: the first new flow's request takes
      * one full turn clearing those marks, then exactly one block. */
-    uint8_t *p = state_of(t, FULL, APP_STATE_MAX);
+    uint8_t *p = flow_state_of(t, FULL, APP_STATE_MAX);
     ck_assert_ptr_nonnull(p);
     ck_assert(all_zero(p, APP_STATE_MAX));
     ck_assert_uint_eq(app_tracker_state_reclaimed(t), 1);
     ck_assert_uint_eq(count_lost(t, 0, FULL), 1);
     ck_assert_uint_eq(app_tracker_state_bytes(t), APP_STATE_BUDGET);
     unsigned v1 = 0;
-    while (!lost(t, v1))
+    while (!flow_state_lost(t, v1))
         v1++;
 
     /* Now three flows in four are used again (the same block, bytes
@@ -121,13 +104,13 @@ START_TEST(test_untouched_flows_go_first)
             untouched++;
             continue;
         }
-        uint8_t *q = state_of(t, i, APP_STATE_MAX);
+        uint8_t *q = flow_state_of(t, i, APP_STATE_MAX);
         ck_assert_ptr_eq(q, blocks[i]);
         ck_assert(marked(q, i, APP_STATE_MAX));
     }
     ck_assert_uint_eq(untouched, FULL / 4 - (v1 % 4 == 1));
     for (unsigned j = 1; j <= untouched; j++) {
-        p = state_of(t, FULL + j, APP_STATE_MAX);
+        p = flow_state_of(t, FULL + j, APP_STATE_MAX);
         ck_assert_ptr_nonnull(p);
         ck_assert(all_zero(p, APP_STATE_MAX));
         ck_assert_uint_le(app_tracker_state_bytes(t), APP_STATE_BUDGET);
@@ -136,7 +119,7 @@ START_TEST(test_untouched_flows_go_first)
     ck_assert_uint_eq(app_tracker_state_bytes(t), APP_STATE_BUDGET);
     for (unsigned i = 0; i < FULL; i++) {
         bool want_lost = i == v1 || i % 4 == 1;
-        ck_assert_msg(lost(t, i) == want_lost, "flow %u: lost %d", i, lost(t, i));
+        ck_assert_msg(flow_state_lost(t, i) == want_lost, "flow %u: lost %d", i, flow_state_lost(t, i));
         if (!want_lost)
             ck_assert(marked(blocks[i], i, APP_STATE_MAX));
     }
@@ -146,10 +129,10 @@ START_TEST(test_untouched_flows_go_first)
 
     /* A reclaimed flow asking again starts over: a zeroed block, which
      * costs one more flow its block. */
-    p = state_of(t, v1, APP_STATE_MAX);
+    p = flow_state_of(t, v1, APP_STATE_MAX);
     ck_assert_ptr_nonnull(p);
     ck_assert(all_zero(p, APP_STATE_MAX));
-    ck_assert(lost(t, v1));
+    ck_assert(flow_state_lost(t, v1));
     ck_assert_uint_eq(app_tracker_state_reclaimed(t), 2 + untouched);
     ck_assert_uint_eq(app_tracker_state_bytes(t), APP_STATE_BUDGET);
 
@@ -173,7 +156,7 @@ START_TEST(test_small_blocks_make_room_together)
     struct app_tracker *t = app_tracker_new(16);
     fill(t, NULL, n, small);
     ck_assert_uint_eq(app_tracker_state_bytes(t), APP_STATE_BUDGET);
-    uint8_t *p = state_of(t, n, APP_STATE_MAX);
+    uint8_t *p = flow_state_of(t, n, APP_STATE_MAX);
     ck_assert_ptr_nonnull(p);
     ck_assert(all_zero(p, APP_STATE_MAX));
     ck_assert_uint_eq(app_tracker_state_reclaimed(t), 16);
@@ -189,10 +172,10 @@ static unsigned first_victim(void)
 {
     struct app_tracker *t = app_tracker_new(16);
     fill(t, NULL, 2 * FULL, APP_STATE_MAX / 2);
-    ck_assert_ptr_nonnull(state_of(t, 2 * FULL, APP_STATE_MAX / 2));
+    ck_assert_ptr_nonnull(flow_state_of(t, 2 * FULL, APP_STATE_MAX / 2));
     ck_assert_uint_eq(count_lost(t, 0, 2 * FULL), 1);
     unsigned v = 0;
-    while (!lost(t, v))
+    while (!flow_state_lost(t, v))
         v++;
     app_tracker_free(t);
     return v;
@@ -208,14 +191,14 @@ START_TEST(test_the_asking_flow_keeps_its_own)
     unsigned v = first_victim();
     struct app_tracker *t = app_tracker_new(16);
     fill(t, NULL, 2 * FULL, half);
-    uint8_t *p = state_of(t, v, APP_STATE_MAX);
+    uint8_t *p = flow_state_of(t, v, APP_STATE_MAX);
     ck_assert_ptr_nonnull(p);
     uint64_t id;
     memcpy(&id, p, sizeof id);
     ck_assert_uint_eq(id, v);                                   /* kept */
     ck_assert_uint_eq(p[half - 1], (uint8_t)(v * 7 + 1));
     ck_assert(all_zero(p + half, half));                        /* grown zeroed */
-    ck_assert(!lost(t, v));
+    ck_assert(!flow_state_lost(t, v));
     ck_assert_uint_eq(app_tracker_state_reclaimed(t), 1);
     ck_assert_uint_eq(count_lost(t, 0, 2 * FULL), 1);
     ck_assert_uint_eq(app_tracker_state_bytes(t), APP_STATE_BUDGET);
@@ -229,9 +212,9 @@ END_TEST
  * it, or two when the slot table is rehashed on the way. */
 static void crowd_out(struct app_tracker *t, uint64_t id, uint64_t *next_id)
 {
-    for (unsigned n = 0; !lost(t, id); n++) {
+    for (unsigned n = 0; !flow_state_lost(t, id); n++) {
         ck_assert_uint_le(n, 3 * FULL + 1);
-        ck_assert_ptr_nonnull(state_of(t, (*next_id)++, APP_STATE_MAX));
+        ck_assert_ptr_nonnull(flow_state_of(t, (*next_id)++, APP_STATE_MAX));
     }
 }
 
@@ -248,14 +231,14 @@ START_TEST(test_reclaim_keeps_the_announced_link)
     struct flow data = tracker_new_flow(t, IPPROTO_TCP, (1u << 30) + 1, 0x0a000001, 40000,
                                         0x0a000002, 50000);
     ck_assert_uint_eq(app_flow_parent(t, data.id), ctl.id);
-    uint8_t *p = state_of(t, data.id, 64);
+    uint8_t *p = flow_state_of(t, data.id, 64);
     ck_assert_ptr_nonnull(p);
     mark(p, data.id, 64);
     uint64_t next = 0;
     crowd_out(t, data.id, &next);
     ck_assert_uint_eq(app_flow_parent(t, data.id), ctl.id);
     ck_assert_int_eq(app_flow_announced(t, data.id), P_FTP_DATA);
-    p = state_of(t, data.id, 64);
+    p = flow_state_of(t, data.id, 64);
     ck_assert_ptr_nonnull(p);
     ck_assert(all_zero(p, 64));
     app_tracker_free(t);

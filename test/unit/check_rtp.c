@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flowstate.h"
 #include "apptest.h"
 #include "pktbuild.h"
 #include "proto/proto.h"
@@ -530,24 +531,6 @@ static struct rows rows_of(const struct app_tracker *t)
     return r;
 }
 
-static void *state_of(struct app_tracker *t, uint64_t flow_id, size_t size)
-{
-    struct flow f;
-    memset(&f, 0, sizeof f);
-    f.id = flow_id;
-    struct app_ctx ctx = {.t = t, .flow = &f};
-    return app_flow_state(&ctx, size);
-}
-
-static bool state_lost(struct app_tracker *t, uint64_t flow_id)
-{
-    struct flow f;
-    memset(&f, 0, sizeof f);
-    f.id = flow_id;
-    struct app_ctx ctx = {.t = t, .flow = &f};
-    return app_flow_state_lost(&ctx);
-}
-
 /* The budget holds FULL blocks of APP_STATE_MAX. */
 #define FULL (APP_STATE_BUDGET / APP_STATE_MAX)
 
@@ -558,11 +541,11 @@ static bool state_lost(struct app_tracker *t, uint64_t flow_id)
  * block within two turns (check_app_state.c tests the sweep itself). */
 static void reclaim_state_of(struct app_tracker *t, uint64_t flow_id)
 {
-    ck_assert_ptr_nonnull(state_of(t, flow_id, 64));
+    ck_assert_ptr_nonnull(flow_state_of(t, flow_id, 64));
     uint64_t crowd = 1u << 20;
-    for (unsigned n = 0; !state_lost(t, flow_id); n++) {
+    for (unsigned n = 0; !flow_state_lost(t, flow_id); n++) {
         ck_assert_uint_le(n, 3 * FULL + 1);
-        ck_assert_ptr_nonnull(state_of(t, crowd++, APP_STATE_MAX));
+        ck_assert_ptr_nonnull(flow_state_of(t, crowd++, APP_STATE_MAX));
     }
     ck_assert_uint_ge(app_tracker_state_reclaimed(t), 1);
 }
