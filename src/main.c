@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -296,17 +295,6 @@ static void parse_options(int argc, char **argv, struct options *o)
         o->cap.filter = join_args(argc - optind, argv + optind);
 }
 
-static uint64_t random_seed(void)
-{
-    uint64_t seed;
-    if (getrandom(&seed, sizeof seed, 0) != (ssize_t)sizeof seed) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        seed = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15u ^ (uint64_t)getpid();
-    }
-    return seed;
-}
-
 static double elapsed_since(const struct timespec *t0)
 {
     struct timespec t;
@@ -500,7 +488,7 @@ static int run(struct options *o)
     if (!o->cap.file)
         ring_prefault(ring);
     struct store *store = store_new((size_t)o->mem_mib << 20, cap->file_fd);
-    struct flow_table *flows = flow_table_new((uint32_t)o->max_flows, random_seed());
+    struct flow_table *flows = flow_table_new((uint32_t)o->max_flows, hash_key_random());
     struct conn_table *conns = conn_table_new((uint32_t)o->max_conns);
     struct app_tracker *apps = app_tracker_new((uint32_t)o->max_txns);
     struct decoder *dec = xmalloc(sizeof *dec);

@@ -114,6 +114,9 @@ const char *flow_table_check(const struct flow_table *t);
 
 /* Keyed 64-bit hash (SipHash-1-3) used for flows and connections. */
 uint64_t siphash13(const void *data, size_t len, uint64_t k0, uint64_t k1);
+/* A random 64-bit hash key (getrandom; the clock and pid if it fails), so
+ * that no crafted set of keys from the wire can collide on purpose. */
+uint64_t hash_key_random(void);
 /* SipHash-c-d with the round counts as parameters (siphash_rounds(.., 2, 4)
  * is SipHash-2-4); for checking against published vectors. */
 uint64_t siphash_rounds(const void *data, size_t len, uint64_t k0, uint64_t k1,

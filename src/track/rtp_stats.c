@@ -4,8 +4,6 @@
  * track hook writes, readers run after the decoder finished. */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
 
 #include "wirescope/flow.h"
 #include "wirescope/rtp_stats.h"
@@ -267,17 +265,6 @@ void rtp_table_free(struct rtp_table *rt)
     free(rt);
 }
 
-static uint64_t random_key(void)
-{
-    uint64_t k;
-    if (getrandom(&k, sizeof k, 0) != (ssize_t)sizeof k) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        k = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15u ^ (uint64_t)ts.tv_sec;
-    }
-    return k;
-}
-
 static struct rtp_table *table_of(struct app_tracker *t)
 {
     struct rtp_table **slot = app_tracker_rtp_slot(t);
@@ -285,8 +272,8 @@ static struct rtp_table *table_of(struct app_tracker *t)
         struct rtp_table *rt = xcalloc(1, sizeof *rt);
         rt->index = xcalloc(INDEX_INITIAL, sizeof *rt->index);
         rt->index_mask = INDEX_INITIAL - 1;
-        rt->k0 = random_key();
-        rt->k1 = random_key();
+        rt->k0 = hash_key_random();
+        rt->k1 = hash_key_random();
         *slot = rt;
     }
     return *slot;

@@ -15,6 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "wirescope/flow.h"
 
@@ -105,4 +108,16 @@ uint64_t siphash_rounds(const void *data, size_t len, uint64_t k0, uint64_t k1,
                         int c_rounds, int d_rounds)
 {
     return siphash_core(data, len, k0, k1, c_rounds, d_rounds);
+}
+
+uint64_t hash_key_random(void)
+{
+    uint64_t k;
+    if (getrandom(&k, sizeof k, 0) != (ssize_t)sizeof k) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        k = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15u ^ (uint64_t)ts.tv_sec ^
+            (uint64_t)getpid() << 32;
+    }
+    return k;
 }
