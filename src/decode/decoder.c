@@ -160,6 +160,11 @@ void decoder_feed(struct decoder *d, const struct cap_rec *rec,
 
     if (f && pkt->app && d->apps)
         track_app(d, pkt, f, out.dir, number, ts_ns, out.tcp);
+    /* An HTTP flow's state is ~550 bytes, ~16 KB while a header block is
+     * gathered: on a file of short connections most of it would be kept
+     * for connections long over. */
+    if (out.tcp && seg.conn->closed && d->apps)
+        app_tracker_flow_closed(d->apps, f);
 
     bool huge = rec->caplen > STORE_MAX_CAPLEN;
     struct pkt_entry e = {

@@ -462,6 +462,13 @@ void app_tracker_flow_evicted(struct app_tracker *t, const struct flow *f)
             expect_drop(t, &t->expect[i]);
 }
 
+void app_tracker_flow_closed(struct app_tracker *t, const struct flow *f)
+{
+    struct flow_slot *s = slot_find(t, f->id);
+    if (s && s->state)
+        state_free(t, s);
+}
+
 /* --- expected flows --- */
 
 void app_expect(struct app_ctx *ctx, int proto, const struct ws_addr *addr,

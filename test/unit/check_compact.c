@@ -461,6 +461,109 @@ static void world_free(struct world *w)
     free(w);
 }
 
+/* ---------- per-flow protocol state of closed connections ---------- */
+
+/* A world whose decoder also tracks application protocols. */
+static struct world *world_with_apps(struct app_tracker *apps)
+{
+    struct world *w = world_new(64);
+    decoder_init(&w->d, &w->cap, w->store, w->flows, w->conns, apps);
+    return w;
+}
+
+static const struct pb_ends web_c2s = {0x0a000001, 0x0a000002, 40000, 80};
+static const struct pb_ends web_s2c = {0x0a000002, 0x0a000001, 80, 40000};
+
+/* One TCP segment of the HTTP connection above, `ms` after T0_SEC. */
+static void web_seg(struct world *w, int dir, uint8_t flags, uint32_t seq, uint32_t ack,
+                    const char *text, uint64_t ms)
+{
+    static uint8_t frame[2048];
+    size_t n = pb_tcp4(frame, dir == C2S ? &web_c2s : &web_s2c, seq, ack, flags,
+                       text ? text : "", text ? strlen(text) : 0);
+    uint64_t ts = T0_SEC * SEC_NS + ms * 1000000u;
+    struct cap_rec rec = {.ts_sec = (int64_t)(ts / SEC_NS), .ts_nsec = (uint32_t)(ts % SEC_NS),
+                          .caplen = (uint32_t)n, .len = (uint32_t)n,
+                          .file_off = CAP_NO_OFFSET};
+    decoder_feed(&w->d, &rec, frame);
+}
+
+struct txn_seen {
+    unsigned n;
+    bool done;
+    char result[32];
+};
+
+static void note_txn(const struct txn *x, void *arg)
+{
+    struct txn_seen *s = arg;
+    s->n++;
+    s->done = x->done;
+    snprintf(s->result, sizeof s->result, "%s", x->result ? x->result : "");
+}
+
+/* Handshake, then a request whose header block comes in two segments (so
+ * HTTP gathers it in its per-flow buffer) and its answer. */
+static void web_exchange(struct world *w, uint32_t *c_seq, uint32_t *s_seq)
+{
+    static const char req1[] = "GET /a HTTP/1.1\r\nHost: example.test\r\n";
+    static const char req2[] = "Accept: */*\r\n\r\n";
+    static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+    web_seg(w, C2S, SYN, CISN, 0, NULL, 0);
+    web_seg(w, S2C, SA, SISN, CISN + 1, NULL, 1);
+    web_seg(w, C2S, A, CISN + 1, SISN + 1, NULL, 2);
+    *c_seq = CISN + 1;
+    *s_seq = SISN + 1;
+    web_seg(w, C2S, PA, *c_seq, *s_seq, req1, 3);
+    *c_seq += sizeof req1 - 1;
+    web_seg(w, C2S, PA, *c_seq, *s_seq, req2, 4);
+    *c_seq += sizeof req2 - 1;
+    web_seg(w, S2C, PA, *s_seq, *c_seq, resp, 5);
+    *s_seq += sizeof resp - 1;
+}
+
+/*
+ * The state HTTP keeps for a flow (its header buffers: APP_STATE_MAX
+ * bytes once a block came in two segments) is held while the connection
+ * is open and given back when it closes: by the last ACK of a four-way
+ * close, or by a RST. The transaction is complete either way.
+ */
+START_TEST(test_closed_connection_gives_back_its_protocol_state)
+{
+    bool by_rst = _i == 1;
+    struct app_tracker *apps = app_tracker_new(16);
+    struct world *w = world_with_apps(apps);
+    uint32_t c, s;
+    web_exchange(w, &c, &s);
+    ck_assert_uint_eq(app_tracker_state_bytes(apps), APP_STATE_MAX);
+    if (by_rst) {
+        web_seg(w, S2C, TCP_RST | TCP_ACK, s, c, NULL, 6);
+    } else {
+        web_seg(w, C2S, FA, c, s, NULL, 6);
+        web_seg(w, S2C, A, s, c + 1, NULL, 7);
+        web_seg(w, S2C, FA, s, c + 1, NULL, 8);
+        /* half closed: the state is still held */
+        ck_assert_uint_eq(app_tracker_state_bytes(apps), APP_STATE_MAX);
+        web_seg(w, C2S, A, c + 1, s + 1, NULL, 9);
+    }
+    ck_assert_uint_eq(app_tracker_state_bytes(apps), 0);
+    struct txn_seen seen = {0};
+    app_tracker_foreach_txn(apps, note_txn, &seen);
+    ck_assert_uint_eq(seen.n, 1);
+    ck_assert(seen.done);
+    ck_assert_str_eq(seen.result, "200 OK");
+    /* the 5-tuple again: a new connection starts on a fresh block */
+    web_exchange(w, &c, &s);
+    ck_assert_uint_eq(app_tracker_state_bytes(apps), APP_STATE_MAX);
+    seen = (struct txn_seen){0};
+    app_tracker_foreach_txn(apps, note_txn, &seen);
+    ck_assert_uint_eq(seen.n, 2);
+    ck_assert_str_eq(seen.result, "200 OK");
+    world_free(w);
+    app_tracker_free(apps);
+}
+END_TEST
+
 /* A UDP packet from 10.0.0.<host>:1000 to 10.0.0.2:2000 of wire length
  * len at ms milliseconds after T0_SEC. */
 static const struct flow *udp(struct world *w, uint8_t host, uint64_t ms, uint32_t len)
@@ -543,6 +646,9 @@ static Suite *compact_suite(void)
     tc = tcase_create("transactions");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_txn_pool_keeps_the_kept_and_frees_the_evicted);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("protocol state");
+    tcase_add_loop_test(tc, test_closed_connection_gives_back_its_protocol_state, 0, 2);
     suite_add_tcase(s, tc);
     tc = tcase_create("rates");
     tcase_add_test(tc, test_flow_rates_inline_block_reuse);
