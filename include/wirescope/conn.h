@@ -68,9 +68,11 @@ enum zeek_ep {
     ZEEK_RESET,
 };
 
-/* One state change, appended by the single function that changes state. */
+/* One state change, appended by the single function that changes state.
+ * Its time is the packet's (the store has it); the one time the renderers
+ * need from the log, each side's entry into TIME_WAIT, is kept in the
+ * connection (time_wait_ns). */
 struct conn_event {
-    uint64_t ts_ns;
     uint64_t packet : 40; /* packet number from 1 (a trillion packets) */
     uint64_t side : 8;    /* SIDE_CLIENT / SIDE_SERVER */
     uint64_t from : 8, to : 8; /* enum tcp_state */
@@ -80,67 +82,72 @@ struct conn_event {
 #define CONN_LOG_INLINE 12 /* a connection closed by FINs logs 11 changes */
 #define CONN_HISTORY_MAX 40
 
+/*
+ * One TCP connection. A file of short connections holds tens of thousands
+ * of these (34,338 in make bench's 2 M packets, where the UI must stay
+ * under 150 MB), so fields are grouped by size to leave no padding, and
+ * counters that saturate are 32-bit: 576 bytes (checked in conn.c).
+ */
 struct conn {
     uint64_t id;        /* like tcp.stream: from 0 in order of first packet */
-    struct ws_addr addr[2];
-    uint16_t port[2];   /* [SIDE_CLIENT], [SIDE_SERVER] */
-    uint16_t vlan;
-    bool partial;       /* no SYN from the client seen */
-    bool closed;        /* both sides CLOSED/TIME_WAIT or reset */
-    bool evicted;       /* ended by table eviction, not by the wire */
-
-    uint8_t state[2];   /* enum tcp_state per side */
-    uint8_t zeek[2];    /* enum zeek_ep per side */
-    int8_t active_closer; /* side that sent the first FIN, -1 if none */
-    int8_t rst_side;      /* side that sent the first RST, -1 if none */
-    uint8_t close_type;   /* enum conn_close, final once closed */
-    bool data_after_fin[2]; /* side sent payload after the other's FIN */
-
     uint64_t first_ns, last_ns;
     uint64_t mark[MARK_COUNT];
     uint64_t pkts[2], bytes[2], payload[2];
-
-    /* sequence numbers that acknowledge each side's FIN */
-    uint32_t fin_ack_seq[2];
-    bool fin_seen[2], fin_acked[2];
     uint64_t fin_ack_packet[2]; /* packet that acknowledged each side's FIN */
-    bool fin_acked_by_fin;      /* the second FIN acknowledged the first */
-    uint32_t synack_isn;   /* server ISN, to recognise the handshake ACK */
-    bool synack_seen;
-    bool simultaneous;       /* second FIN sent before the first was ACKed */
-
-    /* Zeek history string and its per-side bookkeeping */
-    char history[CONN_HISTORY_MAX + 1];
-    uint8_t history_len;
-    uint16_t hist_seen[2];
-    uint32_t hist_count[2][3];  /* T, W, C occurrences */
-    uint32_t hist_next[2][3];   /* next threshold (1, 10, 100, ...) */
-    uint32_t hist_last_syn[2], hist_last_fin[2], hist_last_rst[2];
-
-    uint32_t analysis[TA_COUNT]; /* saturate at UINT32_MAX */
-    uint64_t bad_flags;
-    uint64_t bad_checksum[2]; /* segments dropped from analysis per side */
+    uint64_t time_wait_ns[2];   /* when each side entered TIME_WAIT, 0 never */
+    int64_t first_rtt_ns;  /* tcp.analysis.initial_rtt, 0 until known */
     /* Sequence analysis while the 5-tuple can still deliver segments, kept
      * packed (tcp_seq_pack: sized to what it holds, ~260 bytes against the
      * 1.7 KB of a struct tcp_seq_state) and unpacked into the table's one
      * working state for each segment; freed (NULL) once the connection is
      * superseded or its flow evicted. */
     void *seq_packed;
-    uint32_t seq_room;  /* bytes allocated at seq_packed */
     /* The caller's slot that points here (the flow record's), cleared when
      * the table frees a closed connection its flow still holds. */
     struct conn **owner;
-    /* Kept from the analysis for the ladder, the streams and the timeline. */
-    uint32_t seq_base[2];  /* relative sequence number 0 of each side */
-    int8_t win_scale[2];   /* each side's window shift, -1 unknown, -2 none */
-    int64_t first_rtt_ns;  /* tcp.analysis.initial_rtt, 0 until known */
-
     /* log_len events (at most CONN_LOG_MAX): first_log, or once more
      * than CONN_LOG_INLINE, an array of CONN_LOG_MAX on the heap */
     struct conn_event *log;
-    struct conn_event first_log[CONN_LOG_INLINE];
-    uint8_t log_len;
+
+    uint32_t seq_room;  /* bytes allocated at seq_packed */
+    /* Kept from the analysis for the ladder, the streams and the timeline. */
+    uint32_t seq_base[2];  /* relative sequence number 0 of each side */
+    /* sequence numbers that acknowledge each side's FIN */
+    uint32_t fin_ack_seq[2];
+    uint32_t synack_isn;   /* server ISN, to recognise the handshake ACK */
+    /* Zeek history's per-side bookkeeping */
+    uint32_t hist_count[2][3];  /* T, W, C occurrences (saturating) */
+    uint32_t hist_last_syn[2], hist_last_fin[2], hist_last_rst[2];
+    /* counters below saturate at UINT32_MAX */
+    uint32_t analysis[TA_COUNT];
+    uint32_t bad_flags;
+    uint32_t bad_checksum[2]; /* segments dropped from analysis per side */
     uint32_t log_dropped;
+
+    uint16_t port[2];   /* [SIDE_CLIENT], [SIDE_SERVER] */
+    uint16_t vlan;
+    uint16_t hist_seen[2];
+
+    struct ws_addr addr[2];
+    bool partial;       /* no SYN from the client seen */
+    bool closed;        /* both sides CLOSED/TIME_WAIT or reset */
+    bool evicted;       /* ended by table eviction, not by the wire */
+    uint8_t state[2];   /* enum tcp_state per side */
+    uint8_t zeek[2];    /* enum zeek_ep per side */
+    int8_t active_closer; /* side that sent the first FIN, -1 if none */
+    int8_t rst_side;      /* side that sent the first RST, -1 if none */
+    uint8_t close_type;   /* enum conn_close, final once closed */
+    bool data_after_fin[2]; /* side sent payload after the other's FIN */
+    bool fin_seen[2], fin_acked[2];
+    bool fin_acked_by_fin;      /* the second FIN acknowledged the first */
+    bool synack_seen;
+    bool simultaneous;       /* second FIN sent before the first was ACKed */
+    int8_t win_scale[2];   /* each side's window shift, -1 unknown, -2 none */
+    uint8_t log_len;
+    /* Zeek history string */
+    uint8_t history_len;
+    char history[CONN_HISTORY_MAX + 1];
+    struct conn_event first_log[CONN_LOG_INLINE];
 };
 
 /* Derived figures in nanoseconds; CONN_NA when not available. */

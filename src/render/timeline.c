@@ -269,19 +269,6 @@ static void close_span(struct tl_span *v, int *n, const struct conn *c,
              c->rst_side >= 0 && c->active_closer < 0 ? ROLE_RST : ROLE_FIN, label);
 }
 
-/* When a side entered TIME_WAIT: the event log, or (the log full) the ACK
- * of its peer's FIN that put it there. */
-static uint64_t time_wait_start(const struct conn *c, int side)
-{
-    for (unsigned i = 0; i < c->log_len && i < CONN_LOG_MAX; i++)
-        if (c->log[i].side == side && c->log[i].to == TS_TIME_WAIT)
-            return c->log[i].ts_ns;
-    if (c->state[side] != TS_TIME_WAIT)
-        return 0;
-    uint64_t ack = c->mark[side == SIDE_CLIENT ? MARK_FIN_S_ACKED : MARK_FIN_C_ACKED];
-    return ack ? ack : c->last_ns;
-}
-
 /* Returns the latest time a live TIME_WAIT reaches (0 if none). */
 static uint64_t time_wait_spans(struct tl_span *v, int *n, const struct conn *c,
                                 uint64_t now_ns, bool ascii)
@@ -289,7 +276,7 @@ static uint64_t time_wait_spans(struct tl_span *v, int *n, const struct conn *c,
     static const char *const who[2] = {"client", "server"};
     uint64_t latest = 0;
     for (int side = 0; side < 2; side++) {
-        uint64_t start = time_wait_start(c, side);
+        uint64_t start = c->time_wait_ns[side];
         if (!start)
             continue;
         char label[TL_LABEL];

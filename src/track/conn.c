@@ -5,6 +5,11 @@
 #include "wirescope/conn.h"
 #include "wirescope/xalloc.h"
 
+/* struct conn's layout leaves no padding (see conn.h). */
+_Static_assert(sizeof(struct conn) == 576, "struct conn grew");
+
+static void inc_sat(uint32_t *n) { *n += *n != UINT32_MAX; }
+
 #define CONN_IDLE_NEW_NS (600ull * 1000000000ull) /* SYN after 10 min idle */
 
 /* Retained connections in id order; an evicted one leaves a hole (c NULL)
@@ -221,9 +226,6 @@ static struct conn *conn_create(struct conn_table *t)
     c->log = c->first_log;
     c->active_closer = -1;
     c->rst_side = -1;
-    for (int s = 0; s < 2; s++) {
-        c->hist_next[s][0] = c->hist_next[s][1] = c->hist_next[s][2] = 1;
-    }
     t->slots[t->len++] = (struct conn_slot){c->id, c};
     t->retained++;
     return c;
@@ -249,19 +251,20 @@ static void conn_set_state(struct conn *c, int side, enum tcp_state to,
     if (from == to)
         return;
     c->state[side] = (uint8_t)to;
+    if (to == TS_TIME_WAIT && !c->time_wait_ns[side])
+        c->time_wait_ns[side] = ts_ns;
     if (c->log_len < CONN_LOG_MAX) {
         if (c->log_len == CONN_LOG_INLINE) { /* a long log: room for all */
             c->log = xmalloc(CONN_LOG_MAX * sizeof *c->log);
             memcpy(c->log, c->first_log, sizeof c->first_log);
         }
         struct conn_event *e = &c->log[c->log_len++];
-        e->ts_ns = ts_ns;
         e->packet = packet;
         e->side = (uint8_t)side;
         e->from = (uint8_t)from;
         e->to = (uint8_t)to;
     } else {
-        c->log_dropped++;
+        inc_sat(&c->log_dropped);
     }
 }
 
@@ -292,14 +295,21 @@ static bool history_check(struct conn *c, int side, uint16_t mask, char code)
     return false;
 }
 
+static bool power_of_ten(uint32_t n)
+{
+    while (n >= 10 && n % 10 == 0)
+        n /= 10;
+    return n == 1;
+}
+
 /* T, W and C are logged at the 1st, 10th, 100th, ... occurrence. */
 static void history_scaled(struct conn *c, int side, int which, char code)
 {
-    if (++c->hist_count[side][which] == c->hist_next[side][which]) {
+    uint32_t *n = &c->hist_count[side][which];
+    if (*n == UINT32_MAX)
+        return;
+    if (power_of_ten(++*n))
         history_add(c, side, code);
-        if (c->hist_next[side][which] < UINT32_MAX / 10)
-            c->hist_next[side][which] *= 10;
-    }
 }
 
 static void history_update(struct conn *c, int side, const struct ws_tcp *t,
@@ -569,8 +579,7 @@ static void count_analysis(struct conn *c, int side, uint32_t flags,
 {
     /* only the set bits: usually none */
     for (uint32_t f = flags & ((1u << TA_COUNT) - 1); f; f &= f - 1) {
-        uint32_t *n = &c->analysis[__builtin_ctz(f)];
-        *n += *n != UINT32_MAX;
+        inc_sat(&c->analysis[__builtin_ctz(f)]);
     }
     /* Zeek's 't' is a packet with retransmitted payload: not a SYN or FIN
      * retransmitted alone. */
@@ -599,7 +608,7 @@ static void count_segment(struct conn *c, int side, const struct ws_packet *pkt,
     c->mark[MARK_LAST] = ts_ns;
     if (((f & TCP_SYN) && (f & (TCP_FIN | TCP_RST))) ||
         !(f & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN | TCP_PSH | TCP_URG)))
-        c->bad_flags++;
+        inc_sat(&c->bad_flags);
 }
 
 static void keep_analysis_figures(struct conn *c, const struct tcp_seq_state *s)
@@ -665,7 +674,7 @@ void conn_table_bad_checksum(struct conn_table *t, struct conn **cur,
         return; /* nothing to attach it to: a corrupt packet opens nothing */
     int side = sender_side(c, pkt);
     count_segment(c, side, pkt, ts_ns, wire_len);
-    c->bad_checksum[side]++;
+    inc_sat(&c->bad_checksum[side]);
     history_scaled(c, side, SCALED_C, 'C');
     out->conn = c;
     out->side = side;
