@@ -1020,8 +1020,10 @@ static void header_block_done(struct http_trk *k, const uint8_t *p, size_t n)
 static size_t header_end(const uint8_t *p, size_t n, size_t from)
 {
     for (size_t i = from; i < n; i++) {
-        if (p[i] != '\n')
-            continue;
+        const uint8_t *nl = memchr(p + i, '\n', n - i);
+        if (!nl)
+            return 0;
+        i = (size_t)(nl - p);
         if (i >= 1 && p[i - 1] == '\n')
             return i + 1;
         if (i >= 2 && p[i - 1] == '\r' && p[i - 2] == '\n')
