@@ -177,6 +177,11 @@ void ring_release(struct ring *r)
         publish_head(r);
 }
 
+size_t ring_pending(struct ring *r)
+{
+    return r->tail_local - atomic_load_explicit(&r->head, memory_order_acquire);
+}
+
 size_t ring_used(struct ring *r)
 {
     size_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);

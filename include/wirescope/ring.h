@@ -73,6 +73,10 @@ void ring_commit(struct ring *r);
 void ring_commit_deferred(struct ring *r);
 void ring_flush(struct ring *r);
 
+/* Producer: bytes committed and not yet released by the consumer, as far
+ * as the consumer has published its progress. */
+size_t ring_pending(struct ring *r);
+
 /* Consumer: the oldest record and its length, or NULL when empty. */
 const void *ring_peek(struct ring *r, size_t *len);
 /* Consumer: frees the record last peeked. */
