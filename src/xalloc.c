@@ -1,6 +1,8 @@
 /* Aborting allocators: running out of memory is not recoverable here. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 
 #include "wirescope/xalloc.h"
 
@@ -32,4 +34,22 @@ void *xrealloc(void *p, size_t n)
     if (!q)
         out_of_memory(n);
     return q;
+}
+
+#define HUGE_PAGE ((size_t)2 << 20)
+
+void *xalloc_big(size_t n, bool zero)
+{
+    size_t align = n >= HUGE_PAGE ? HUGE_PAGE : 64;
+    size_t sz = (n + align - 1) & ~(align - 1); /* aligned_alloc wants this */
+    void *p = aligned_alloc(align, sz ? sz : align);
+    if (!p)
+        out_of_memory(n);
+#ifdef MADV_HUGEPAGE
+    if (align == HUGE_PAGE)
+        (void)madvise(p, sz, MADV_HUGEPAGE);
+#endif
+    if (zero)
+        memset(p, 0, n);
+    return p;
 }

@@ -2,10 +2,20 @@
 #ifndef WIRESCOPE_XALLOC_H
 #define WIRESCOPE_XALLOC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
+/*
+ * Large arrays read at random (the flow table's index and records, the
+ * packet index): cache-line aligned, and from 2 MiB on aligned to and
+ * advised for transparent huge pages, so that a TLB miss does not add a
+ * page walk to each cache miss (about 10% of a flow update with a million
+ * flows) and a 2 MiB chunk costs one page fault, not 512. Zeroed when
+ * asked; freed with free().
+ */
+void *xalloc_big(size_t n, bool zero);
 
 #endif

@@ -25,9 +25,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "wirescope/flow.h"
+#include "wirescope/xalloc.h"
 
 #define CHUNK_SHIFT 14 /* 16384 records of 128 bytes: one huge page */
 #define CHUNK_RECS (1u << CHUNK_SHIFT)
@@ -69,61 +69,6 @@ struct flow_table {
     void (*on_evict)(struct flow *f, void *arg);
     void *on_evict_arg;
 };
-
-/* Allocation that aborts instead of returning NULL. */
-static _Noreturn void flow_oom(void)
-{
-    fputs("wirescope: out of memory\n", stderr);
-    abort();
-}
-
-static void *flow_xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    if (!p)
-        flow_oom();
-    return p;
-}
-
-static void *flow_xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size ? size : 1);
-    if (!p)
-        flow_oom();
-    return p;
-}
-
-static void *flow_xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n ? n : 1);
-    if (!p)
-        flow_oom();
-    return p;
-}
-
-#define HUGE_PAGE ((size_t)2 << 20)
-
-/*
- * The index and the record chunks: cache-line aligned, and from 2 MiB on
- * aligned to and advised for transparent huge pages, since both are read at
- * random and a TLB miss would otherwise add a page walk to each cache miss
- * (about 10% of an update with a million flows). Zeroed when asked.
- */
-static void *flow_xbig(size_t n, bool zero)
-{
-    size_t align = n >= HUGE_PAGE ? HUGE_PAGE : 64;
-    size_t sz = (n + align - 1) & ~(align - 1); /* aligned_alloc wants this */
-    void *p = aligned_alloc(align, sz);
-    if (!p)
-        flow_oom();
-#ifdef MADV_HUGEPAGE
-    if (align == HUGE_PAGE)
-        (void)madvise(p, sz, MADV_HUGEPAGE);
-#endif
-    if (zero)
-        memset(p, 0, n);
-    return p;
-}
 
 static inline struct flow *rec(const struct flow_table *t, uint32_t i)
 {
@@ -191,16 +136,16 @@ struct flow_table *flow_table_new(uint32_t max_flows, uint64_t seed)
         max_flows = 1;
     if (max_flows > MAX_FLOWS_LIMIT)
         max_flows = MAX_FLOWS_LIMIT;
-    struct flow_table *t = flow_xcalloc(1, sizeof *t);
+    struct flow_table *t = xcalloc(1, sizeof *t);
     t->max_flows = max_flows;
     t->index_max = round_pow2((uint64_t)max_flows * 2);
     if (t->index_max < 8)
         t->index_max = 8;
     uint32_t size = t->index_max < INDEX_INITIAL ? t->index_max : INDEX_INITIAL;
-    t->index = flow_xbig((size_t)size * sizeof *t->index, true);
+    t->index = xalloc_big((size_t)size * sizeof *t->index, true);
     t->mask = size - 1;
     t->grow_at = size == t->index_max ? UINT32_MAX : size / 2;
-    t->chunks = flow_xcalloc((max_flows + CHUNK_RECS - 1) / CHUNK_RECS,
+    t->chunks = xcalloc((max_flows + CHUNK_RECS - 1) / CHUNK_RECS,
                              sizeof *t->chunks);
     t->free_head = NIL;
     t->lru_head = t->lru_tail = NIL;
@@ -336,7 +281,7 @@ static void index_grow(struct flow_table *t)
     uint32_t size = old_size * 2;
     uint32_t mask = size - 1;
     struct slot *old = t->index;
-    struct slot *ix = flow_xbig((size_t)size * sizeof *ix, true);
+    struct slot *ix = xalloc_big((size_t)size * sizeof *ix, true);
     for (uint32_t i = 0; i < old_size; i++) {
         if (old[i].rec1 == 0)
             continue;
@@ -393,14 +338,14 @@ static uint32_t rec_alloc(struct flow_table *t)
         uint32_t n = t->max_flows - i;
         if (n > CHUNK_RECS)
             n = CHUNK_RECS;
-        t->chunks[t->nchunks++] = flow_xbig((size_t)n * sizeof(struct flow), false);
+        t->chunks[t->nchunks++] = xalloc_big((size_t)n * sizeof(struct flow), false);
         if (i + n > t->links_cap) {
             uint64_t cap = (uint64_t)t->links_cap * 2;
             if (cap < (uint64_t)i + n)
                 cap = (uint64_t)i + n;
             if (cap > t->max_flows)
                 cap = t->max_flows;
-            t->links = flow_xrealloc(t->links, (size_t)cap * sizeof *t->links);
+            t->links = xrealloc(t->links, (size_t)cap * sizeof *t->links);
             t->links_cap = (uint32_t)cap;
         }
     }
@@ -527,7 +472,7 @@ void flow_table_foreach_by_id(struct flow_table *t,
             fn(rec(t, i), arg);
         return;
     }
-    const struct flow **v = flow_xmalloc((size_t)t->count * sizeof *v);
+    const struct flow **v = xmalloc((size_t)t->count * sizeof *v);
     uint32_t n = 0;
     for (uint32_t i = t->lru_head; i != NIL; i = t->links[i].next)
         v[n++] = rec(t, i);
