@@ -73,8 +73,10 @@ void app_tracker_free(struct app_tracker *t);
  * Starts a transaction whose later messages carry (scope, key): scope is
  * the flow id for per-connection pairing, 0 for global keys (a DHCP xid).
  * An open transaction with the same (proto, scope, key) is closed as
- * unanswered first. `what` is sanitised and cut to fit. The first message
- * is added with label `label`.
+ * unanswered first. `what`, the labels and the result are text the
+ * dissector sanitised (sanitize_bytes): they are cut to fit, not escaped
+ * again (a byte outside printable ASCII still becomes '?'). The first
+ * message is added with label `label`.
  */
 struct txn *txn_open(struct app_ctx *ctx, int proto, uint64_t scope,
                      uint64_t key, const char *what, const char *label);

@@ -878,13 +878,12 @@ static uint8_t *header_buf(struct app_ctx *ctx, int dir)
     return st ? st + sizeof(struct http_flow) + (size_t)dir * HTTP_TRACK_BUF : NULL;
 }
 
-/* Raw bytes as a C string (the tracker sanitises what it stores). */
-static void cstr(char *dst, size_t size, const uint8_t *p, size_t n)
+/* Bytes of the message as sanitised text, for the transaction tracker. */
+static void txn_text(char *dst, size_t size, const uint8_t *p, size_t n)
 {
-    size_t k = 0;
-    for (; k < n && k + 1 < size && p[k]; k++)
-        dst[k] = (char)p[k];
-    dst[k] = 0;
+    struct textbuf tb;
+    tb_init(&tb, dst, size);
+    sanitize_bytes(&tb, p, n, false);
 }
 
 /* What a header block says, read from a contiguous copy of it. */
@@ -944,7 +943,7 @@ static void on_request(struct http_trk *k, struct http_flow *f, const struct htt
     while (ue < b->line_len && b->line[ue] != ' ')
         ue++;
     char what[96];
-    cstr(what, sizeof what, b->line, ue);
+    txn_text(what, sizeof what, b->line, ue);
     uint64_t key = f->next_key++;
     txn_open(ctx, P_HTTP, ctx->flow->id, key, what, what);
     if (f->count == HTTP_PENDING) { /* oldest left unanswered */
@@ -966,7 +965,7 @@ static void on_response(struct http_trk *k, struct http_flow *f, const struct ht
     struct app_ctx *ctx = k->ctx;
     struct http_dir *d = &f->dir[k->dir];
     char label[64];
-    cstr(label, sizeof label, b->line + 9, b->line_len - 9);
+    txn_text(label, sizeof label, b->line + 9, b->line_len - 9);
     struct http_pending req = {0, false, false};
     bool have = f->count > 0;
     if (have)

@@ -213,19 +213,24 @@ static void pool_release(struct app_tracker *t)
     }
 }
 
-/* src sanitised and cut to size - 1 characters, kept in the pool. */
+/*
+ * src, text its dissector already sanitised (sanitize_bytes), cut to
+ * size - 1 characters and kept in the pool. It is not escaped again (a
+ * DNS name's \x01 would show as \\x01); a byte that is not printable
+ * ASCII still becomes '?', so that nothing a caller passes reaches the
+ * terminal raw.
+ */
 static const char *pool_text(struct app_tracker *t, uint64_t id, size_t size,
                              const char *src)
 {
-    char tmp[256];
-    struct textbuf tb;
-    tb_init(&tb, tmp, sizeof tmp);
-    sanitize_bytes(&tb, (const uint8_t *)src, strnlen(src, size - 1), false);
-    size_t n = tb.len < size - 1 ? tb.len : size - 1;
+    size_t n = strnlen(src, size - 1);
     if (n == 0)
         return "";
     char *dst = pool_alloc(t, id, n + 1, 1);
-    memcpy(dst, tmp, n);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)src[i];
+        dst[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
+    }
     dst[n] = 0;
     return dst;
 }

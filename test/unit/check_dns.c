@@ -900,6 +900,27 @@ static void track(struct app_tracker *t, struct flow *f, uint64_t no)
             proto_get(P_DNS)->app->track(&ctx, &g_pkt, &g_pkt.layers[i]);
 }
 
+/* A name's escapes are made once: the transaction shows the name as the
+ * Info column does (sanitize_bytes' escapes, a backslash doubled). */
+START_TEST(test_track_name_escaped_once)
+{
+    struct app_tracker *t = app_tracker_new(100);
+    struct flow f;
+    memset(&f, 0, sizeof f);
+    f.id = 9;
+    struct mb m;
+    header(&m, 0x0b0b, 0x0100, 1, 0, 0, 0);
+    putn(&m, "\x04" "a\\\x01z\x03" "com\x00\x00\x01\x00\x01", 14);
+    udp_msg(&client, &m);
+    ck_assert_str_eq(info_text(), "Standard query 0x0b0b A a\\\\\\x01z.com");
+    track(t, &f, 1);
+    struct txn_list tl = txns_of(t);
+    ck_assert_uint_eq(tl.n, 1);
+    ck_assert_str_eq(tl.x[0]->what, "A a\\\\\\x01z.com");
+    app_tracker_free(t);
+}
+END_TEST
+
 START_TEST(test_track_query_response)
 {
     struct app_tracker *t = app_tracker_new(100);
@@ -991,6 +1012,7 @@ static Suite *dns_suite(void)
     tc = tcase_create("track");
     tcase_add_checked_fixture(tc, apptest_setup, apptest_teardown);
     tcase_add_test(tc, test_track_query_response);
+    tcase_add_test(tc, test_track_name_escaped_once);
     suite_add_tcase(s, tc);
     return s;
 }
