@@ -83,12 +83,28 @@ static uint64_t splitmix64(uint64_t *state)
     return z ^ (z >> 31);
 }
 
+/* An IPv4 key (both addresses v4-mapped) hashed as its 15 bytes that
+ * vary: SipHash then takes 5 rounds instead of the 40-byte key's 9. The
+ * two forms cannot be confused: equal keys give equal bytes, and lookups
+ * compare whole keys. */
 static inline uint32_t key_tag(const struct flow_table *t,
                                const struct flow_key *key)
 {
     if (__builtin_expect(t->test_hash != NULL, 0))
         return t->test_hash(key);
-    uint64_t h = siphash13(key, sizeof *key, t->k0, t->k1);
+    uint64_t h;
+    if (addr_is_v4(&key->lo) && addr_is_v4(&key->hi)) {
+        uint8_t b[15];
+        memcpy(b, key->lo.b + 12, 4);
+        memcpy(b + 4, key->hi.b + 12, 4);
+        memcpy(b + 8, &key->lo_port, 2);
+        memcpy(b + 10, &key->hi_port, 2);
+        memcpy(b + 12, &key->vlan, 2);
+        b[14] = key->proto;
+        h = siphash13(b, sizeof b, t->k0, t->k1);
+    } else {
+        h = siphash13(key, sizeof *key, t->k0, t->k1);
+    }
     return (uint32_t)(h ^ (h >> 32));
 }
 
