@@ -84,6 +84,8 @@ static bool same_ci(const uint8_t *p, size_t n, const char *s)
 static size_t method_len(const uint8_t *p, size_t n, int count)
 {
     for (int i = 0; i < count && http_methods[i]; i++) {
+        if (n == 0 || http_methods[i][0] != (char)p[0])
+            continue; /* most body segments: no strlen and memcmp per method */
         size_t k = strlen(http_methods[i]);
         if (n > k && memcmp(p, http_methods[i], k) == 0 && p[k] == ' ')
             return k;
