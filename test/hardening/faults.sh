@@ -13,13 +13,13 @@
 # Prints "ok - ..." / "FAIL - ...", then `N passed, N failed`; exit 1 when
 # anything failed. About 25 s.
 set -u
-root=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$root" || exit 2
-WIRESCOPE=${WIRESCOPE:-./wirescope}
-case $WIRESCOPE in /*) ;; */*) WIRESCOPE=$root/$WIRESCOPE ;; *) WIRESCOPE=$(command -v "$WIRESCOPE" || echo "$WIRESCOPE") ;; esac
+# shellcheck source=test/scripts/tap.sh
+. "$(dirname "$0")/../scripts/tap.sh"
+tap_root
+tap_wirescope
 PCAPCOUNT=$root/test/scripts/pcapcount.py
 BUILD=$root/build/hardening
-T=$(mktemp -d /tmp/ws-faults.XXXXXX)
+tap_tmpdir ws-faults
 chmod 755 "$T"
 NSA=wsh-a-$$
 NSB=wsh-b-$$
@@ -27,8 +27,6 @@ VA=wsh$$a
 VB=wsh$$b
 MNT=$T/full
 bg_pids=()
-passed=0
-failed=0
 
 cleanup() {
     for p in "${bg_pids[@]}"; do kill "$p" 2>/dev/null; done
@@ -41,9 +39,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL - $1${2:+: $2}"; }
-check() { if [ "$2" = 1 ]; then ok "$1"; else bad "$1" "${3:-}"; fi; }
+# check NAME FLAG [WHY]: ok when FLAG is 1; the FAIL line has no ": " when WHY
+# is empty
+check() { if [ "$2" = 1 ]; then ok "$1"; else bad "$1" ${3:+"$3"}; fi; }
 note() { echo "# $*"; }
 show_err() { sed 's/^/#   stderr| /' "$1"; }
 
@@ -296,5 +294,4 @@ for cut in 500 1000 1500; do
         "exit $rc, stderr: $(tr '\n' '|' <"$T/cut.err")"
 done
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+tap_done

@@ -10,22 +10,15 @@
 #   HARDENING_MIN_PPS (100000), HARDENING_ONLY=name,... (see bounds.py)
 # Last line: `N passed, N failed`; exit 1 when anything failed.
 set -u
-root=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$root" || exit 2
-WIRESCOPE=${WIRESCOPE:-./wirescope}
-case $WIRESCOPE in /*) ;; */*) WIRESCOPE=$root/$WIRESCOPE ;; *) WIRESCOPE=$(command -v "$WIRESCOPE" || echo "$WIRESCOPE") ;; esac
+# shellcheck source=test/scripts/tap.sh
+. "$(dirname "$0")/../scripts/tap.sh"
+tap_root
+tap_wirescope
 export WIRESCOPE
-if [ ! -x "$WIRESCOPE" ]; then
-    echo "hardening: $WIRESCOPE not built (run make)"
-    echo "0 passed, 1 failed"
-    exit 1
-fi
+[ -x "$WIRESCOPE" ] || tap_abort "hardening: $WIRESCOPE not built (run make)"
 for tool in /usr/bin/time timeout python3 cc; do
-    if ! command -v "$tool" >/dev/null; then
-        echo "hardening: $tool missing (apt-get install time coreutils python3 gcc)"
-        echo "0 passed, 1 failed"
-        exit 1
-    fi
+    command -v "$tool" >/dev/null ||
+        tap_abort "hardening: $tool missing (apt-get install time coreutils python3 gcc)"
 done
 B=build/hardening
 mkdir -p "$B"
@@ -33,21 +26,17 @@ cc -std=c11 -O2 -Wall -Wextra -Werror -o "$B/gen-attack" test/hardening/gen-atta
 cc -std=c11 -D_GNU_SOURCE -Iinclude -o "$B/sizes" test/hardening/sizes.c || exit 2
 
 start=$(date +%s)
-total_pass=0
-total_fail=0
 for step in "python3 test/hardening/bounds.py $WIRESCOPE $B" "test/hardening/faults.sh"; do
     echo "### $step"
     $step | tee "$B/step.log"
-    last=$(tail -1 "$B/step.log")
-    if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
-        total_pass=$((total_pass + BASH_REMATCH[1]))
-        total_fail=$((total_fail + BASH_REMATCH[2]))
+    tap_tally "$B/step.log"
+    if [ -n "$tap_p" ]; then
+        passed=$((passed + tap_p))
+        failed=$((failed + tap_q))
     else
-        echo "FAIL - $step ended without a result line"
-        total_fail=$((total_fail + 1))
+        bad "$step ended without a result line"
     fi
 done
 rm -f "$B/step.log"
 echo "# hardening took $(($(date +%s) - start)) s"
-echo "$total_pass passed, $total_fail failed"
-[ "$total_fail" = 0 ]
+tap_done

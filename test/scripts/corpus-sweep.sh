@@ -62,10 +62,10 @@ if [ "${1:-}" = "--one" ]; then
     exit 0
 fi
 
-root=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$root" || exit 2
-WIRESCOPE=${WIRESCOPE:-./wirescope}
-case $WIRESCOPE in /*) ;; */*) WIRESCOPE=$root/$WIRESCOPE ;; *) WIRESCOPE=$(command -v "$WIRESCOPE" || echo "$WIRESCOPE") ;; esac
+# shellcheck source=test/scripts/tap.sh
+. "$(dirname "$0")/tap.sh"
+tap_root
+tap_wirescope
 corpus=${WS_CORPUS:-$root/../shared/corpus/tcpdump-tests}
 jobs=${WS_SWEEP_JOBS:-2}
 
@@ -73,11 +73,8 @@ if [ ! -d "$corpus" ]; then
     echo "corpus-sweep: SKIP: no corpus directory at $corpus"
     exit 0
 fi
-if [ ! -x "$WIRESCOPE" ]; then
-    echo "corpus-sweep: $WIRESCOPE is not an executable (build it with make, or set WIRESCOPE)"
-    echo "0 passed, 1 failed"
-    exit 1
-fi
+[ -x "$WIRESCOPE" ] ||
+    tap_abort "corpus-sweep: $WIRESCOPE is not an executable (build it with make, or set WIRESCOPE)"
 
 modes=("--packets" "--packets --json" "--flows" "--flows --json")
 if "$WIRESCOPE" --help 2>&1 | grep -q -- '--conns'; then
@@ -94,8 +91,8 @@ for i in "${!modes[@]}"; do
     export "SWEEP_MODE_$i=${modes[$i]}"
 done
 
-SWEEP_OUT=$(mktemp -d /tmp/ws-sweep.XXXXXX)
-trap 'rm -rf "$SWEEP_OUT"' EXIT
+tap_tmpdir ws-sweep
+SWEEP_OUT=$T
 SWEEP_CORPUS=$corpus
 export SWEEP_OUT SWEEP_CORPUS WIRESCOPE
 
@@ -148,5 +145,4 @@ if [ "$missing" -gt 0 ]; then
     echo "corpus-sweep: $missing runs left no result"
     failed=$((failed + missing))
 fi
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+tap_done

@@ -4,33 +4,31 @@
 # against goldens made by tshark), and sums their `N passed, M failed`.
 #   WIRESCOPE=path/to/wirescope (default ./wirescope)
 set -u
-root=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$root" || exit 2
-WIRESCOPE=${WIRESCOPE:-./wirescope}
-case $WIRESCOPE in /*) ;; */*) WIRESCOPE=$root/$WIRESCOPE ;; *) WIRESCOPE=$(command -v "$WIRESCOPE" || echo "$WIRESCOPE") ;; esac
+# shellcheck source=test/scripts/tap.sh
+. "$(dirname "$0")/tap.sh"
+tap_root
+tap_wirescope
 export WIRESCOPE
-passed=0
-failed=0
-tmp=$(mktemp)
-trap 'rm -f "$tmp"' EXIT
+tap_tmpdir ws-app
+# Not tap_part: a failing app shows only its non-ok lines, and its label
+# line gives both counts.
 for t in test/app/*/run.sh; do
     [ -e "$t" ] || continue
     name=$(basename "$(dirname "$t")")
-    sh "$t" >"$tmp" 2>&1
+    sh "$t" >"$T/out" 2>&1
     rc=$?
-    last=$(tail -n 1 "$tmp")
-    p=$(echo "$last" | sed -n 's/^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1/p')
-    q=$(echo "$last" | sed -n 's/^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\2/p')
+    tap_tally "$T/out"
+    p=$tap_p
+    q=$tap_q
     if [ -z "$p" ] || { [ "$rc" -ne 0 ] && [ "$q" = 0 ]; }; then
-        cat "$tmp"
+        cat "$T/out"
         p=${p:-0}
         q=$((${q:-0} + 1))
     elif [ "$q" -ne 0 ]; then
-        grep -v '^ok' "$tmp" | head -40
+        grep -v '^ok' "$T/out" | head -40
     fi
     echo "app $name: $p passed, $q failed"
     passed=$((passed + p))
     failed=$((failed + q))
 done
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+tap_done

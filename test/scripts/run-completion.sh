@@ -10,18 +10,16 @@
 # Each check prints "ok - NAME" or "FAIL - NAME: why"; the last line is
 # `N passed, N failed`; exit 1 when anything failed.
 set -u
-root=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$root" || exit 2
-WIRESCOPE=${WIRESCOPE:-./wirescope}
-case $WIRESCOPE in /*) ;; */*) WIRESCOPE=$root/$WIRESCOPE ;; *) WIRESCOPE=$(command -v "$WIRESCOPE" || echo "$WIRESCOPE") ;; esac
+# shellcheck source=test/scripts/tap.sh
+. "$(dirname "$0")/tap.sh"
+tap_root
+tap_wirescope
 COMPLETION=${WS_COMPLETION:-$root/share/bash-completion/wirescope}   # WS_COMPLETION: another file, to test this script
-T=$(mktemp -d /tmp/ws-completion.XXXXXX)
-trap 'rm -rf "$T"' EXIT
+tap_tmpdir ws-completion
 
 if [ ! -f "$COMPLETION" ] || [ ! -x "$WIRESCOPE" ]; then
     echo "run-completion: needs $COMPLETION and an executable $WIRESCOPE" >&2
-    echo "0 passed, 1 failed"
-    exit 1
+    tap_abort
 fi
 
 # Interface names and long options, from the binary.
@@ -33,6 +31,8 @@ mkdir -p "$T/files/caps"
 : >"$T/files/other.pcapng"
 
 # The checks run inside one bash process per mode; it prints ok/FAIL lines.
+# A clean bash, with only the completion (and bash-completion) loaded, so
+# its ok and bad are its own rather than tap.sh's.
 cat >"$T/checks.bash" <<'EOF'
 mode=$1 completion=$2 ws=$3 dir=$4
 passed=0 failed=0
@@ -126,17 +126,13 @@ if has port && has portrange; then ok "filter words after the options"; else bad
 echo "RESULT $passed $failed"
 EOF
 
-passed=0
-failed=0
 run_mode() { # MODE PRELUDE
     bash --norc --noprofile -c "$2"$'\n''source "$0" "$@"' "$T/checks.bash" "$1" "$COMPLETION" "$WIRESCOPE" "$T/files" \
         >"$T/out.$1" 2>&1
     grep -v '^RESULT ' "$T/out.$1"
-    passed=$((passed + $(grep -c '^ok - ' "$T/out.$1")))
-    failed=$((failed + $(grep -c '^FAIL - ' "$T/out.$1")))
+    tap_count_lines "$T/out.$1"
     if ! grep -q '^RESULT ' "$T/out.$1"; then
-        failed=$((failed + 1))
-        echo "FAIL - $1: the checks did not finish"
+        bad "$1" "the checks did not finish"
     fi
 }
 
@@ -159,10 +155,9 @@ for o in $opts; do
     grep -q 'unknown option' "$T/err" && bad_opts="$bad_opts $o"
 done
 if [ -n "$opts" ] && [ -z "$bad_opts" ]; then
-    passed=$((passed + 1)); echo "ok - every long option the completion offers is accepted by wirescope"
+    ok "every long option the completion offers is accepted by wirescope"
 else
-    failed=$((failed + 1)); echo "FAIL - options the completion offers: not accepted by wirescope:${bad_opts:- (none found)}"
+    bad "options the completion offers" "not accepted by wirescope:${bad_opts:- (none found)}"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+tap_done

@@ -8,22 +8,18 @@
 # (standard library), coreutils; no tshark (expected counts come from the
 # tshark golden TSV and from reading pcap headers in python).
 set -u
-root=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$root" || exit 2
-WIRESCOPE=${WIRESCOPE:-./wirescope}
-case $WIRESCOPE in /*) ;; */*) WIRESCOPE=$root/$WIRESCOPE ;; *) WIRESCOPE=$(command -v "$WIRESCOPE" || echo "$WIRESCOPE") ;; esac
+# shellcheck source=test/scripts/tap.sh
+. "$(dirname "$0")/tap.sh"
+tap_root
+tap_wirescope
 FIX=$root/test/fixtures
 GOLD=$root/test/golden
 HTTP=$FIX/http.pcap
-T=$(mktemp -d /tmp/ws-errors.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-passed=0
-failed=0
+tap_tmpdir ws-errors
 
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
+# bad also shows the first lines of the last run's stderr.
 bad() {
-    failed=$((failed + 1))
-    echo "FAIL - $1: $2"
+    tap_bad "$@"
     if [ -s "$T/err" ]; then sed -n '1,6s/^/    stderr| /p' "$T/err"; fi
 }
 
@@ -92,15 +88,10 @@ print(sum(1 for r in rows if eval(expr)))
 EOF
 }
 
-if [ ! -x "$WIRESCOPE" ]; then
-    echo "run-errors: $WIRESCOPE is not an executable (build it with make, or set WIRESCOPE)"
-    echo "0 passed, 1 failed"
-    exit 1
-fi
+[ -x "$WIRESCOPE" ] ||
+    tap_abort "run-errors: $WIRESCOPE is not an executable (build it with make, or set WIRESCOPE)"
 if [ ! -f "$HTTP" ] || [ ! -f "$GOLD/http.pcap.packets.tsv" ]; then
-    echo "run-errors: $HTTP or its golden is missing"
-    echo "0 passed, 1 failed"
-    exit 1
+    tap_abort "run-errors: $HTTP or its golden is missing"
 fi
 N=$(golden_rows http.pcap)
 
@@ -228,5 +219,4 @@ else
     bad "--help" "exit $rc; --packets $(grep -q -- '--packets' "$T/out" && echo mentioned || echo "not mentioned on stdout")"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+tap_done

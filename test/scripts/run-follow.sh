@@ -2,11 +2,10 @@
 # Compares --follow's reassembled streams with tshark's (test/golden/follow,
 # made by regen-follow.sh): the same bytes, in order, for each side.
 set -u
-root=$(cd "$(dirname "$0")/../.." && pwd)
-WIRESCOPE=${WIRESCOPE:-$root/wirescope}
-case $WIRESCOPE in /*) ;; *) WIRESCOPE=$root/$WIRESCOPE ;; esac
-pass=0
-fail=0
+# shellcheck source=test/scripts/tap.sh
+. "$(dirname "$0")/tap.sh"
+tap_root
+tap_wirescope root
 for g in "$root"/test/golden/follow/*.tsv; do
     src=$(sed -n '1s/.* -r \([^ ]*\) .*/\1/p' "$g")
     stream=$(sed -n '1s/.*follow,tcp,raw,\([0-9]*\).*/\1/p' "$g")
@@ -21,14 +20,11 @@ print("client\t" + "".join(data["client"]))
 print("server\t" + "".join(data["server"]))')
     want=$(sed 1d "$g")
     if [ "$got" = "$want" ]; then
-        pass=$((pass + 1))
-        echo "ok - $src stream $stream"
+        ok "$src stream $stream"
     else
-        fail=$((fail + 1))
-        echo "FAIL - $src stream $stream: reassembled bytes differ from tshark's"
+        bad "$src stream $stream" "reassembled bytes differ from tshark's"
         printf '%s\n' "$want" | cut -c1-120 | sed 's/^/    want /'
         printf '%s\n' "$got" | cut -c1-120 | sed 's/^/    got  /'
     fi
 done
-echo "$pass passed, $fail failed"
-[ $fail = 0 ]
+tap_done

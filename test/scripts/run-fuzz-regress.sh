@@ -10,15 +10,11 @@
 #   WIRESCOPE=path/to/wirescope (an ASan+UBSan build in make check)
 # Last line: `N passed, N failed`; exit 1 when anything failed.
 set -u
-root=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$root" || exit 2
-WIRESCOPE=${WIRESCOPE:-./wirescope}
-T=$(mktemp -d /tmp/ws-fuzzreg.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL - $1: $2"; }
+# shellcheck source=test/scripts/tap.sh
+. "$(dirname "$0")/tap.sh"
+tap_root
+tap_wirescope
+tap_tmpdir ws-fuzzreg
 
 modes=("--packets" "--packets --json" "--flows" "--conns --json" "--transactions"
        "--rtp-streams" "--ladder 0" "--ladder flow:0" "--follow 0")
@@ -48,5 +44,4 @@ for input in test/fuzz/regress/*; do
         fi
     done
 done
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+tap_done

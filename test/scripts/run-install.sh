@@ -14,26 +14,17 @@
 # Each check prints "ok - NAME" or "FAIL - NAME: why" ("skip - NAME: why"
 # when the machine cannot run it); the last line is `N passed, N failed`.
 set -u
-root=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$root" || exit 2
-WIRESCOPE=${WIRESCOPE:-./wirescope}
-case $WIRESCOPE in /*) ;; *) WIRESCOPE=$root/$WIRESCOPE ;; esac
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL - $1: $2"; }
+# shellcheck source=test/scripts/tap.sh
+. "$(dirname "$0")/tap.sh"
+tap_root
+tap_wirescope root
 skip() { echo "skip - $1: $2"; }
 
-if [ ! -x "$WIRESCOPE" ]; then
-    echo "run-install: $WIRESCOPE not built"
-    echo "0 passed, 1 failed"
-    exit 1
-fi
+[ -x "$WIRESCOPE" ] || tap_abort "run-install: $WIRESCOPE not built"
 # /tmp may be mounted nosuid (file capabilities ignored there): stage the
 # tree under build/, on the repository's file system.
-T=$(mktemp -d "$root/build/ws-install.XXXXXX")
+tap_tmpdir ws-install "$root/build"
 chmod 755 "$T"
-trap 'rm -rf "$T"' EXIT
 PREFIX=/usr/local
 D=$T/stage
 files="bin/wirescope share/man/man1/wirescope.1 share/bash-completion/completions/wirescope"
@@ -133,5 +124,4 @@ left=""
 for f in $files; do [ -e "$D$PREFIX/$f" ] && left="$left $f"; done
 if [ -z "$left" ]; then ok "uninstall removes every installed file"; else bad "uninstall removes every installed file" "left:$left"; fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+tap_done

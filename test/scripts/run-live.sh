@@ -3,22 +3,20 @@
 # SIGINT/SIGTERM, --duration, and the privilege drop. Needs root (CI runs
 # as root); elsewhere it says so and skips.
 set -u
-root=$(cd "$(dirname "$0")/../.." && pwd)
-WIRESCOPE=${WIRESCOPE:-$root/wirescope}
-case $WIRESCOPE in /*) ;; *) WIRESCOPE=$root/$WIRESCOPE ;; esac
-pass=0
-fail=0
-ok() { echo "ok - $*"; pass=$((pass + 1)); }
-bad() { echo "FAIL - $*"; fail=$((fail + 1)); }
+# shellcheck source=test/scripts/tap.sh
+. "$(dirname "$0")/tap.sh"
+tap_root
+tap_wirescope root
+# ok and bad take one argument here: "FAIL - what happened", no colon.
 
 if [ "$(id -u)" != 0 ]; then
     echo "run-live: SKIP (needs root to capture on lo)"
-    echo "0 passed, 0 failed"
-    exit 0
+    tap_done
+    exit
 fi
-tmp=$(mktemp -d /tmp/ws-live.XXXXXX)
-chmod 755 "$tmp"
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$tmp"' EXIT
+tap_tmpdir ws-live
+chmod 755 "$T"
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$T"' EXIT # the traffic senders too
 
 # Sends UDP datagrams to 127.0.0.1 ports 9998 and 9999, 50 per second.
 traffic() {
@@ -35,11 +33,11 @@ PY
 
 # -c stops after exactly COUNT packets
 traffic 5
-out=$(timeout 10 "$WIRESCOPE" -i lo -c 5 --packets --json 'udp' 2>"$tmp/err")
+out=$(timeout 10 "$WIRESCOPE" -i lo -c 5 --packets --json 'udp' 2>"$T/err")
 rc=$?
 n=$(printf '%s\n' "$out" | grep -c '^{')
 [ $rc = 0 ] && [ "$n" = 5 ] && ok "-i lo -c 5: 5 packets, exit 0" ||
-    bad "-i lo -c 5: exit $rc, $n packets ($(tail -1 "$tmp/err"))"
+    bad "-i lo -c 5: exit $rc, $n packets ($(tail -1 "$T/err"))"
 
 # the capture filter keeps only port 9999
 out=$(timeout 10 "$WIRESCOPE" -i lo -c 10 --packets --json 'udp dst port 9999' 2>/dev/null)
@@ -52,14 +50,14 @@ wait
 # -w survives SIGINT and SIGTERM as a valid pcap holding every packet
 for sig in INT TERM; do
     traffic 4
-    "$WIRESCOPE" -i lo -w "$tmp/cap-$sig.pcap" --flows 'udp' >/dev/null 2>"$tmp/err-$sig" &
+    "$WIRESCOPE" -i lo -w "$T/cap-$sig.pcap" --flows 'udp' >/dev/null 2>"$T/err-$sig" &
     pid=$!
     sleep 2
     kill -s "$sig" "$pid"
     wait "$pid"
     rc=$?
-    got=$(python3 "$root/test/scripts/pcapcount.py" "$tmp/cap-$sig.pcap" 2>&1)
-    said=$(sed -n 's/.*: \([0-9]*\) packets captured.*/\1/p' "$tmp/err-$sig")
+    got=$(python3 "$root/test/scripts/pcapcount.py" "$T/cap-$sig.pcap" 2>&1)
+    said=$(sed -n 's/.*: \([0-9]*\) packets captured.*/\1/p' "$T/err-$sig")
     if [ $rc = 0 ] && [ -n "$said" ] && [ "$got" = "$said" ] && [ "$got" -gt 0 ]; then
         ok "-w after SIG$sig: valid pcap with all $got captured packets"
     else
@@ -79,12 +77,12 @@ ms=$((($(date +%s%N) - start) / 1000000))
 # privilege drop: after activation the process runs as nobody, with no
 # supplementary groups; the -w file was created (by root) before the drop
 nobody_uid=$(id -u nobody)
-"$WIRESCOPE" -i lo -w "$tmp/drop.pcap" --duration 3 --flows >/dev/null 2>&1 &
+"$WIRESCOPE" -i lo -w "$T/drop.pcap" --duration 3 --flows >/dev/null 2>&1 &
 pid=$!
 sleep 1
 uids=$(awk '/^Uid:/ {print $2, $3, $4, $5}' "/proc/$pid/status")
 groups=$(awk '/^Groups:/ {print $2}' "/proc/$pid/status")
-owner=$(stat -c %u "$tmp/drop.pcap" 2>/dev/null)
+owner=$(stat -c %u "$T/drop.pcap" 2>/dev/null)
 wait "$pid"
 [ "$uids" = "$nobody_uid $nobody_uid $nobody_uid $nobody_uid" ] && [ -z "$groups" ] &&
     [ "$owner" = 0 ] && ok "runs as nobody (uid $nobody_uid), no groups, -w file owned by root" ||
@@ -104,14 +102,14 @@ rc=$?
 
 # a full disk under -w: one line saying so, exit 1, and the file a valid
 # pcap of whole records
-mkdir -p "$tmp/full"
-if mount -t tmpfs -o size=256k wsfull "$tmp/full" 2>/dev/null; then
+mkdir -p "$T/full"
+if mount -t tmpfs -o size=256k wsfull "$T/full" 2>/dev/null; then
     ping -q -s 1000 -i 0.002 -c 1500 127.0.0.1 >/dev/null 2>&1 &
-    "$WIRESCOPE" -i lo -w "$tmp/full/f.pcap" --duration 3 --flows icmp >/dev/null 2>"$tmp/err-full"
+    "$WIRESCOPE" -i lo -w "$T/full/f.pcap" --duration 3 --flows icmp >/dev/null 2>"$T/err-full"
     rc=$?
-    got=$(python3 "$root/test/scripts/pcapcount.py" "$tmp/full/f.pcap" 2>&1)
-    said=$(grep -c 'No space left on device' "$tmp/err-full")
-    umount "$tmp/full"
+    got=$(python3 "$root/test/scripts/pcapcount.py" "$T/full/f.pcap" 2>&1)
+    said=$(grep -c 'No space left on device' "$T/err-full")
+    umount "$T/full"
     if [ $rc = 1 ] && [ "$said" = 1 ] && [ "$got" -gt 0 ] 2>/dev/null; then
         ok "full disk under -w: one line, exit 1, valid pcap of $got packets"
     else
@@ -122,5 +120,4 @@ else
     echo "skip - full disk under -w (cannot mount a tmpfs here)"
 fi
 
-echo "$pass passed, $fail failed"
-[ $fail = 0 ]
+tap_done

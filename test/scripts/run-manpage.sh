@@ -18,25 +18,19 @@
 # `N passed, N failed`; exit 1 when anything failed. Needs bash, groff,
 # python3; mandoc and man are used when present.
 set -u
-root=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$root" || exit 2
-WIRESCOPE=${WIRESCOPE:-./wirescope}
-case $WIRESCOPE in /*) ;; */*) WIRESCOPE=$root/$WIRESCOPE ;; *) WIRESCOPE=$(command -v "$WIRESCOPE" || echo "$WIRESCOPE") ;; esac
+# shellcheck source=test/scripts/tap.sh
+. "$(dirname "$0")/tap.sh"
+tap_root
+tap_wirescope
 PAGE=${MANPAGE:-docs/wirescope.1}   # MANPAGE: another page, to test this script
 FIX=test/fixtures
-T=$(mktemp -d /tmp/ws-manpage.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL - $1: $2"; }
+tap_tmpdir ws-manpage
 # show FILE: the first lines of a file, indented, after a FAIL.
 show() { sed -n '1,12s/^/    | /p' "$1"; }
 
 if [ ! -f "$PAGE" ] || [ ! -x "$WIRESCOPE" ] || ! command -v groff >/dev/null 2>&1; then
     echo "run-manpage: needs $PAGE, groff and an executable $WIRESCOPE" >&2
-    echo "0 passed, 1 failed"
-    exit 1
+    tap_abort
 fi
 
 # ---------------------------------------------------------------- formatting
@@ -168,8 +162,7 @@ for o in sorted(n for n in entries if n.startswith("-")):
 print("\n".join(results))
 EOF
 cat "$T/checks"
-passed=$((passed + $(grep -c '^ok - ' "$T/checks")))
-failed=$((failed + $(grep -c '^FAIL - ' "$T/checks")))
+tap_count_lines "$T/checks"
 
 # Every JSON member the binary writes is named in the page.
 json_keys() { # ARGS...: the keys of every object wirescope --json prints, nested ones too
@@ -239,5 +232,4 @@ status 2 "-i with -r" -i lo -r "$FIX/http.pcap"
 status 2 "two modes" -r "$FIX/http.pcap" --flows --conns
 status 2 "--ladder with --json" -r "$FIX/http.pcap" --ladder 0 --json
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+tap_done

@@ -20,17 +20,13 @@
 # Prints "ok - NAME" / "FAIL - NAME: why", then `N passed, N failed`;
 # exits 1 when anything failed.
 set -u
-root=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$root" || exit 2
-WIRESCOPE=${WIRESCOPE:-./wirescope}
-case $WIRESCOPE in /*) ;; */*) WIRESCOPE=$root/$WIRESCOPE ;; *) WIRESCOPE=$(command -v "$WIRESCOPE" || echo "$WIRESCOPE") ;; esac
-if [ ! -x "$WIRESCOPE" ]; then
-    echo "run-terminal-safety: $WIRESCOPE not built"
-    echo "0 passed, 1 failed"
-    exit 1
-fi
-T=$(mktemp -d /tmp/ws-termsafe.XXXXXX)
-trap 'rm -rf "$T"' EXIT
+# shellcheck source=test/scripts/tap.sh
+. "$(dirname "$0")/tap.sh"
+tap_root
+tap_wirescope
+[ -x "$WIRESCOPE" ] || tap_abort "run-terminal-safety: $WIRESCOPE not built"
+tap_tmpdir ws-termsafe
+# The checks and their count are the Python program's below.
 
 python3 - "$WIRESCOPE" "$T" <<'PY'
 import json
