@@ -56,7 +56,7 @@ $(BUILD)/%.o: %.c
 $(BUILD)/test/%: test/unit/%.c $(BUILD)/libws.a
 	@mkdir -p $(dir $@)
 	@echo "  CC  $<"
-	@$(CC) $(CFLAGS) $(CHECK_CFLAGS) -Itest -o $@ $< $(BUILD)/libws.a $(CHECK_LIBS) $(LDLIBS) -lpcap
+	@$(CC) $(CFLAGS) $(CHECK_CFLAGS) -Itest -MMD -MP -o $@ $< $(BUILD)/libws.a $(CHECK_LIBS) $(LDLIBS) -lpcap
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 

@@ -1,8 +1,8 @@
 /* Shared by the application-protocol suites: decode a frame (whole or cut
  * at caplen, from an exact-size copy so ASan sees any over-read), find a
  * layer or a field, the Info/Protocol/JSON text, the caplen sweep every
- * dissector gets, and running a dissector's track hook and listing the
- * transactions it made. */
+ * dissector gets, and running a dissector's track hook on the segments of
+ * a TCP connection and listing the transactions it made. */
 #ifndef WIRESCOPE_TEST_APPTEST_H
 #define WIRESCOPE_TEST_APPTEST_H
 
@@ -17,6 +17,7 @@
 #include "wirescope/app.h"
 #include "wirescope/flow.h"
 #include "wirescope/info.h"
+#include "wirescope/tcp_analysis.h"
 #include "wirescope/textbuf.h"
 
 static struct ws_packet g_pkt;
@@ -68,6 +69,53 @@ static inline void decode_full(const uint8_t *frame, size_t len)
     decode_cut(frame, len, len, true);
 }
 
+/* Decodes frame[0..len) as a packet of a flow that the decoder's table
+ * knows to carry `known`. */
+static inline void decode_known(const uint8_t *frame, size_t len, enum ws_proto known)
+{
+    g_known = known;
+    decode_full(frame, len);
+    g_known = P_NONE;
+}
+
+/* ---- packets built for a test ---- */
+
+/* The frame the suites build their packets in: each build overwrites it. */
+static uint8_t g_frame[8192];
+
+/* The TCP segment (PSH+ACK, seq 1000, ack 2000) from e carrying
+ * payload[0..n), built in g_frame; returns its length. */
+static inline size_t tcp_frame(const struct pb_ends *e, const void *payload, size_t n)
+{
+    ck_assert_uint_le(n, sizeof g_frame - 54); /* room for the headers */
+    return pb_tcp4(g_frame, e, 1000, 2000, 0, payload, n);
+}
+
+/* The UDP datagram from e carrying payload[0..n), built in g_frame;
+ * returns its length. */
+static inline size_t udp_frame(const struct pb_ends *e, const void *payload, size_t n)
+{
+    ck_assert_uint_le(n, sizeof g_frame - 42);
+    return pb_udp4(g_frame, e, payload, n);
+}
+
+static inline void decode_tcp(const struct pb_ends *e, const void *payload, size_t n)
+{
+    decode_full(g_frame, tcp_frame(e, payload, n));
+}
+
+static inline void decode_str(const struct pb_ends *e, const char *s)
+{
+    decode_tcp(e, s, strlen(s));
+}
+
+static inline void decode_udp(const struct pb_ends *e, const void *payload, size_t n)
+{
+    decode_full(g_frame, udp_frame(e, payload, n));
+}
+
+/* ---- reading the decoded packet ---- */
+
 static inline const struct ws_layer *layer_of(enum ws_proto p)
 {
     for (unsigned i = 0; i < g_pkt.nlayers; i++)
@@ -95,6 +143,17 @@ static inline const char *field_nth(const char *name, unsigned k)
 }
 
 static inline const char *field_text(const char *name) { return field_nth(name, 0); }
+
+/* The bytes of a span of the decoded packet as a string (at most 255 of
+ * them; a summary's method, host, server name). */
+static inline const char *span_text(struct ws_span s)
+{
+    static char buf[256];
+    size_t n = s.len < sizeof buf - 1 ? s.len : sizeof buf - 1;
+    memcpy(buf, g_pkt.data + s.off, n);
+    buf[n] = 0;
+    return buf;
+}
 
 /* How many fields of the layer of p (which must be there) have that name:
  * other layers may use the same names ("Length"). */
@@ -193,13 +252,15 @@ static inline void caplen_sweep(const uint8_t *frame, size_t len, enum ws_proto 
 /* ---- the track hook ---- */
 
 /* One TCP connection of a tracker, carrying proto between a client and a
- * server, whose packets are numbered from 1, 1 ms apart. */
+ * server, whose packets are numbered from 1, 1 ms apart; each direction's
+ * sequence numbers run on from where its last segment ended. */
 struct tracked {
     struct app_tracker *t;
     struct flow f;
     struct app_ctx ctx;
     enum ws_proto proto;
     const struct pb_ends *to_server, *from_server;
+    uint32_t seq[2]; /* the next sequence number from the client [0], the server [1] */
 };
 
 static inline void track_init(struct tracked *k, enum ws_proto proto, uint64_t flow_id,
@@ -214,22 +275,42 @@ static inline void track_init(struct tracked *k, enum ws_proto proto, uint64_t f
     k->proto = proto;
     k->to_server = to_server;
     k->from_server = from_server;
+    k->seq[0] = 1000;
+    k->seq[1] = 2000;
 }
 
-/* Decodes a segment carrying the string s (from_client: from the
+/* Decodes a segment carrying payload[0..n) (from_client: from the
  * connection's initiator) and runs the track hook on it as the
- * connection's next packet. */
-static inline void track_str(struct tracked *k, bool from_client, const char *s)
+ * connection's next packet, as the decoder thread does: without fields,
+ * and only when the packet has a layer of the connection's protocol.
+ * With resent, the segment repeats the n bytes before the direction's
+ * next sequence number, marked as the TCP analysis marks a
+ * retransmission. */
+static inline void track_seg(struct tracked *k, bool from_client, const void *payload,
+                             size_t n, bool resent)
 {
-    static uint8_t seg[4096];
-    size_t n = strlen(s);
-    ck_assert_uint_le(n, sizeof seg - 54); /* room for the headers */
-    decode_full(seg, pb_tcp4(seg, from_client ? k->to_server : k->from_server, 1000, 2000,
-                             0, s, n));
+    ck_assert_uint_le(n, sizeof g_frame - 54); /* room for the headers */
+    int d = from_client ? 0 : 1;
+    uint32_t seq = resent ? k->seq[d] - (uint32_t)n : k->seq[d];
+    size_t len = pb_tcp4(g_frame, from_client ? k->to_server : k->from_server, seq,
+                         k->seq[!d], 0, payload, n);
+    decode_cut(g_frame, len, len, false);
     k->ctx.number++;
     k->ctx.ts_ns += 1000000;
     k->ctx.dir = from_client ? FLOW_A2B : FLOW_B2A;
-    proto_get(k->proto)->app->track(&k->ctx, &g_pkt, layer_of(k->proto));
+    k->ctx.ta_flags = resent ? 1u << TA_RETRANSMISSION : 0;
+    k->ctx.tcp_seq = seq;
+    const struct ws_layer *l = layer_of(k->proto);
+    if (l)
+        proto_get(k->proto)->app->track(&k->ctx, &g_pkt, l);
+    if (!resent)
+        k->seq[d] += (uint32_t)n;
+}
+
+/* The next segment, carrying the string s. */
+static inline void track_str(struct tracked *k, bool from_client, const char *s)
+{
+    track_seg(k, from_client, s, strlen(s), false);
 }
 
 /* The transactions of a tracker, oldest first: n counts them all, x keeps

@@ -24,7 +24,6 @@
 #include "wirescope/app.h"
 
 #define FULL (APP_STATE_BUDGET / APP_STATE_MAX) /* flows of APP_STATE_MAX that fill it */
-#define PA (TCP_PSH | TCP_ACK)
 
 /* ---------- the tracker driven directly ---------- */
 
@@ -252,54 +251,27 @@ static const struct pb_ends from80 = {0x0a000002, 0x0a000001, 80, 40000};
 static const struct pb_ends to21 = {0x0a000001, 0x0a000002, 40001, 21};
 static const struct pb_ends from21 = {0x0a000002, 0x0a000001, 21, 40001};
 
-/* One HTTP connection (flow id 7) at its next sequence numbers. */
-struct http_conn {
-    struct app_tracker *t;
-    struct flow f;
-    uint32_t seq[2];
-    uint64_t number;
-};
-
-static void http_init(struct http_conn *c)
+/* One HTTP connection (flow id 7), on a flow the decoder knows as HTTP. */
+static void http_init(struct tracked *k)
 {
-    memset(c, 0, sizeof *c);
-    c->t = app_tracker_new(64);
-    c->f.id = 7;
-    c->seq[0] = 1000;
-    c->seq[1] = 5000;
+    track_init(k, P_HTTP, 7, &to80, &from80);
     g_known = P_HTTP; /* as the decoder knows the flow once it was HTTP */
-}
-
-static void http_seg(struct http_conn *c, bool client, const char *s)
-{
-    static uint8_t frame[2048];
-    size_t n = strlen(s);
-    int d = client ? 0 : 1;
-    decode_full(frame, pb_tcp4(frame, client ? &to80 : &from80, c->seq[d],
-                               c->seq[!d], PA, s, n));
-    struct app_ctx ctx = {.t = c->t, .number = ++c->number, .ts_ns = c->number * 1000000,
-                          .flow = &c->f, .dir = client ? FLOW_A2B : FLOW_B2A,
-                          .tcp_seq = c->seq[d]};
-    const struct ws_layer *l = layer_of(P_HTTP);
-    if (l)
-        proto_get(P_HTTP)->app->track(&ctx, &g_pkt, l);
-    c->seq[d] += (uint32_t)n;
 }
 
 START_TEST(test_http_header_block_cut_by_a_reclaim)
 {
-    struct http_conn c;
+    struct tracked c;
     http_init(&c);
-    http_seg(&c, true, "GET /slow HTTP/1.1\r\nHost: victim.test\r\n");
+    track_str(&c, true, "GET /slow HTTP/1.1\r\nHost: victim.test\r\n");
     uint64_t next = 100;
     crowd_out(c.t, c.f.id, &next);
     /* the block's end, and an answer to it: neither is a message start
      * for the fresh state, so no transaction */
-    http_seg(&c, true, "X-Pad: aaaa\r\n\r\n");
-    http_seg(&c, false, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+    track_str(&c, true, "X-Pad: aaaa\r\n\r\n");
+    track_str(&c, false, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
     ck_assert_uint_eq(txns_of(c.t).n, 0);
-    http_seg(&c, true, "GET /next HTTP/1.1\r\nHost: victim.test\r\n\r\n");
-    http_seg(&c, false, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    track_str(&c, true, "GET /next HTTP/1.1\r\nHost: victim.test\r\n\r\n");
+    track_str(&c, false, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
     struct txn_list l = txns_of(c.t);
     ck_assert_uint_eq(l.n, 1);
     ck_assert_str_eq(l.x[0]->what, "GET /next");
@@ -312,14 +284,14 @@ END_TEST
 
 START_TEST(test_http_reply_after_a_reclaim_answers_nothing)
 {
-    struct http_conn c;
+    struct tracked c;
     http_init(&c);
-    http_seg(&c, true, "GET /a HTTP/1.1\r\n\r\n");
+    track_str(&c, true, "GET /a HTTP/1.1\r\n\r\n");
     uint64_t next = 100;
     crowd_out(c.t, c.f.id, &next);
-    http_seg(&c, false, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
-    http_seg(&c, true, "GET /b HTTP/1.1\r\n\r\n");
-    http_seg(&c, false, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+    track_str(&c, false, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+    track_str(&c, true, "GET /b HTTP/1.1\r\n\r\n");
+    track_str(&c, false, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
     struct txn_list l = txns_of(c.t);
     ck_assert_uint_eq(l.n, 2);
     /* the forgotten request keeps only its own message: no answer */

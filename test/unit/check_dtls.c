@@ -10,25 +10,7 @@
 #include "wirescope/info.h"
 #include "wirescope/textbuf.h"
 
-/* Decodes frame[0..caplen) from an exact-size heap copy, so that ASan
- * catches any read past the captured bytes. */
-
-
 static const struct pb_ends ends = {0x0a000001, 0x0a000002, 40000, 4433};
-static uint8_t frame[2048];
-
-static size_t udp_frame(const uint8_t *p, size_t n)
-{
-    return pb_udp4(frame, &ends, p, n);
-}
-
-static void decode_on_flow(enum ws_proto known, const uint8_t *p, size_t n)
-{
-    size_t len = udp_frame(p, n);
-    g_known = known;
-    decode_cut(frame, len, len, true);
-    g_known = P_NONE;
-}
 
 /* Record (handshake, DTLS 1.0 record version, epoch 0, seq 0) holding a
  * whole ClientHello: version DTLS 1.2, random, no session id, a cookie of
@@ -68,7 +50,7 @@ START_TEST(client_hello_first_and_second)
 {
     uint8_t m[256];
     size_t n = client_hello(m, 0);
-    decode_full(frame, udp_frame(m, n));
+    decode_udp(&ends, m, n);
     ck_assert_int_eq(g_pkt.app, P_DTLS);
     ck_assert_int_eq(g_pkt.event, EV_NONE);
     ck_assert_uint_eq(g_pkt.a.dtls.content_type, 22);
@@ -82,7 +64,7 @@ START_TEST(client_hello_first_and_second)
     ck_assert_str_eq(field_text("Client Version"), "DTLSv1.2 (0xfefd)");
     /* after a HelloVerifyRequest the ClientHello carries the cookie */
     n = client_hello(m, 20);
-    decode_full(frame, udp_frame(m, n));
+    decode_udp(&ends, m, n);
     ck_assert_str_eq(protocol_text(), "DTLSv1.0");
     ck_assert_str_eq(field_text("Cookie Length"), "20");
 }
@@ -94,7 +76,7 @@ START_TEST(several_records)
         20, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 5, 0, 1, 1,
         22, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, 0, 0, 0, 4, 0xde, 0xad, 0xbe, 0xef,
     };
-    decode_full(frame, udp_frame(m, sizeof m));
+    decode_udp(&ends, m, sizeof m);
     ck_assert_int_eq(g_pkt.app, P_DTLS);
     ck_assert_int_eq(g_pkt.event, EV_NONE);
     ck_assert_uint_eq(g_pkt.a.dtls.nrecords, 2);
@@ -115,19 +97,19 @@ START_TEST(fragments_and_alerts)
         22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 2, 0, 16,
         11, 0, 0x03, 0xe8, 0, 2, 0, 0, 0, 0, 0, 4, 1, 2, 3, 4,
     };
-    decode_full(frame, udp_frame(first, sizeof first));
+    decode_udp(&ends, first, sizeof first);
     ck_assert_str_eq(info_text(), "Certificate (Fragment)");
     static const uint8_t last[] = {
         22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 3, 0, 16,
         11, 0, 0x03, 0xe8, 0, 2, 0, 0x03, 0xe4, 0, 0, 4, 1, 2, 3, 4,
     };
-    decode_full(frame, udp_frame(last, sizeof last));
+    decode_udp(&ends, last, sizeof last);
     ck_assert_str_eq(info_text(), "Certificate (Reassembled)");
     static const uint8_t alert[] = {21, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 7, 0, 2, 2, 40};
-    decode_full(frame, udp_frame(alert, sizeof alert));
+    decode_udp(&ends, alert, sizeof alert);
     ck_assert_str_eq(info_text(), "Alert (Level: Fatal, Description: Handshake Failure)");
     static const uint8_t enc[] = {21, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, 0, 7, 0, 2, 0x11, 0x22};
-    decode_full(frame, udp_frame(enc, sizeof enc));
+    decode_udp(&ends, enc, sizeof enc);
     ck_assert_str_eq(info_text(), "Encrypted Alert");
 }
 END_TEST
@@ -139,38 +121,37 @@ START_TEST(malformed)
     /* record length past the datagram: not DTLS by content; on a DTLS
      * flow flagged */
     pb_be16(m + 11, 500);
-    decode_full(frame, udp_frame(m, n));
+    decode_udp(&ends, m, n);
     ck_assert_int_ne(g_pkt.app, P_DTLS);
-    decode_on_flow(P_DTLS, m, n);
+    decode_known(g_frame, udp_frame(&ends, m, n), P_DTLS);
     ck_assert_int_eq(g_pkt.app, P_DTLS);
     ck_assert_int_eq(g_pkt.event, EV_TRUNCATED);
     ck_assert_str_eq(info_text(), "Client Hello[Malformed Packet]");
     /* handshake fragment longer than its record */
     n = client_hello(m, 0);
     m[13 + 11] = 200;
-    decode_full(frame, udp_frame(m, n));
+    decode_udp(&ends, m, n);
     ck_assert_int_eq(g_pkt.app, P_DTLS);
     ck_assert_int_eq(g_pkt.event, EV_BAD_APP);
     /* cipher suites length past the message */
     n = client_hello(m, 0);
     pb_be16(m + 13 + 12 + 36, 0x4000);
-    decode_full(frame, udp_frame(m, n));
+    decode_udp(&ends, m, n);
     ck_assert_int_eq(g_pkt.event, EV_BAD_APP);
     /* an unknown record version is not DTLS by content */
     n = client_hello(m, 0);
     pb_be16(m + 1, 0x0303);
-    decode_full(frame, udp_frame(m, n));
+    decode_udp(&ends, m, n);
     ck_assert_int_ne(g_pkt.app, P_DTLS);
 }
 END_TEST
 
 START_TEST(caplen_sweep_client_hello)
 {
-    uint8_t m[256], copy[512];
-    size_t n = udp_frame(m, client_hello(m, 8));
-    memcpy(copy, frame, n);
+    uint8_t m[256];
+    size_t n = udp_frame(&ends, m, client_hello(m, 8));
     g_known = P_DTLS;
-    caplen_sweep(copy, n, P_DTLS);
+    caplen_sweep(g_frame, n, P_DTLS);
     g_known = P_NONE;
 }
 END_TEST

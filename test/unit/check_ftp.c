@@ -16,21 +16,8 @@
 #include "wirescope/info.h"
 #include "wirescope/textbuf.h"
 
-static uint8_t frame[2048];
-
 static const struct pb_ends to_server = {0x0a000002, 0x0a000001, 40000, 21};
 static const struct pb_ends from_server = {0x0a000001, 0x0a000002, 21, 40000};
-
-static size_t tcp_frame(const struct pb_ends *e, const char *payload, size_t n)
-{
-    return pb_tcp4(frame, e, 1000, 2000, 0, payload, n);
-}
-
-/* Decodes a segment carrying the string s. */
-static void decode_str(const struct pb_ends *e, const char *s)
-{
-    decode_full(frame, tcp_frame(e, s, strlen(s)));
-}
 
 static bool any_field_contains(const char *needle)
 {
@@ -222,7 +209,7 @@ START_TEST(continues_or_truncated)
     json_has(P_FTP, "\"arg\":\"anon\"");
     /* the same bytes cut by the snaplen */
     size_t n = tcp_frame(&to_server, "USER anonymous\r\n", 16);
-    decode_cut(frame, n - 7, n, true);
+    decode_cut(g_frame, n - 7, n, true);
     ck_assert_int_eq(g_pkt.event, EV_TRUNCATED);
     ck_assert(!g_pkt.a.ftp.continues);
     /* tshark writes no suffix here (its FTP line finder does not throw);
@@ -241,7 +228,7 @@ START_TEST(cut_address_not_malformed)
     /* cut by the snaplen: truncated, not malformed */
     static const char pasv[] = "227 Entering Passive Mode (10,0,0,1,4,1).\r\n";
     size_t n = tcp_frame(&from_server, pasv, strlen(pasv));
-    decode_cut(frame, n - 12, n, true);
+    decode_cut(g_frame, n - 12, n, true);
     ck_assert_int_eq(g_pkt.event, EV_TRUNCATED);
     ck_assert(!g_pkt.a.ftp.bad_data_addr);
 }
@@ -266,18 +253,18 @@ START_TEST(ftp_data_by_port)
     char payload[300];
     memset(payload, 'x', sizeof payload);
     size_t n = tcp_frame(&data, payload, sizeof payload);
-    decode_cut(frame, n, n, true);
+    decode_cut(g_frame, n, n, true);
     ck_assert_int_eq(g_pkt.app, P_FTP_DATA);
     ck_assert_str_eq(info_protocol(&g_pkt), "FTP-DATA");
     ck_assert_str_eq(info_text(), "FTP Data: 300 bytes");
     ck_assert_str_eq(field_text("Data"), "300 bytes");
     json_has(P_FTP_DATA, "\"len\":300,\"captured\":300");
     /* the count is of the bytes on the wire, as tshark's */
-    decode_cut(frame, n - 100, n, true);
+    decode_cut(g_frame, n - 100, n, true);
     ck_assert_int_eq(g_pkt.event, EV_TRUNCATED);
     ck_assert_str_eq(info_text(), "FTP Data: 300 bytes[Packet size limited during capture]");
     json_has(P_FTP_DATA, "\"len\":300,\"captured\":200");
-    caplen_sweep(frame, n, P_FTP_DATA);
+    caplen_sweep(g_frame, n, P_FTP_DATA);
 }
 END_TEST
 
@@ -294,7 +281,7 @@ START_TEST(caplen_sweeps)
         const struct pb_ends *e = msgs[i][0] >= '0' && msgs[i][0] <= '9' ? &from_server
                                                                          : &to_server;
         size_t n = tcp_frame(e, msgs[i], strlen(msgs[i]));
-        caplen_sweep(frame, n, P_FTP);
+        caplen_sweep(g_frame, n, P_FTP);
     }
 }
 END_TEST

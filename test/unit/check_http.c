@@ -1,17 +1,15 @@
 /* Tests of the HTTP/1.x dissector and its request/response tracker on
  * hand-built segments. */
 #include <check.h>
-#include <pcap/dlt.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "apptest.h"
 #include "pktbuild.h"
 #include "proto/proto.h"
 #include "wirescope/app.h"
 #include "wirescope/decode.h"
-#include "wirescope/flow.h"
 #include "wirescope/info.h"
-#include "wirescope/tcp_analysis.h"
 
 /*
  * Expected Info strings are tshark's: each payload below was sent in one
@@ -28,223 +26,168 @@ static const struct pb_ends to80 = {0x0a000001, 0x0a000002, 40000, 80};
 static const struct pb_ends from80 = {0x0a000002, 0x0a000001, 80, 40000};
 static const struct pb_ends to5123 = {0x0a000001, 0x0a000002, 40000, 5123};
 
-static uint8_t frame[4096];
-static struct ws_packet pkt;
-
-static size_t build(const struct pb_ends *e, uint32_t seq, const char *payload, size_t n)
-{
-    return pb_tcp4(frame, e, seq, 1, 0, payload, n);
-}
-
-static void decode(const struct pb_ends *e, const char *payload)
-{
-    size_t n = build(e, 1, payload, strlen(payload));
-    pb_decode(&pkt, frame, n, n, true);
-}
-
-/* As if the flow were already known to carry HTTP (the decoder's lookup). */
-static enum ws_proto known_http(struct ws_packet *p, void *arg)
-{
-    (void)p;
-    (void)arg;
-    return P_HTTP;
-}
-
-static void decode_known(const struct pb_ends *e, const char *payload)
-{
-    size_t n = build(e, 1, payload, strlen(payload));
-    pkt.want_fields = true;
-    decode_reset(&pkt, frame, (uint32_t)n, (uint32_t)n, DLT_EN10MB);
-    pkt.app_lookup = known_http;
-    decode_packet(&pkt);
-    pkt.app_lookup = NULL;
-}
-
-static const char *info(void)
-{
-    static char buf[1024];
-    info_format(&pkt, NULL, buf, sizeof buf);
-    return buf;
-}
-
-static const char *span(struct ws_span s)
-{
-    static char buf[256];
-    size_t n = s.len < sizeof buf - 1 ? s.len : sizeof buf - 1;
-    memcpy(buf, pkt.data + s.off, n);
-    buf[n] = 0;
-    return buf;
-}
-
-/* A field's value text by name, or NULL. */
-static const char *field(const char *name)
-{
-    for (unsigned i = 0; i < pkt.nfields; i++)
-        if (strcmp(pkt.fields[i].name, name) == 0)
-            return pkt.ftext + pkt.fields[i].text;
-    return NULL;
-}
-
 START_TEST(request_with_body)
 {
-    decode(&to80, "POST /upload HTTP/1.1\r\nHost: example.test\r\nContent-Type: text/plain\r\n"
+    decode_str(&to80, "POST /upload HTTP/1.1\r\nHost: example.test\r\nContent-Type: text/plain\r\n"
                   "Content-Length: 5\r\n\r\nhello");
-    ck_assert_uint_eq(pkt.app, P_HTTP);
-    ck_assert_uint_eq(pkt.event, EV_NONE);
-    const struct ws_http *h = &pkt.a.http;
+    ck_assert_uint_eq(g_pkt.app, P_HTTP);
+    ck_assert_uint_eq(g_pkt.event, EV_NONE);
+    const struct ws_http *h = &g_pkt.a.http;
     ck_assert(h->request);
     ck_assert_uint_eq(h->nmsgs, 1);
-    ck_assert_str_eq(span(h->method), "POST");
-    ck_assert_str_eq(span(h->uri), "/upload");
-    ck_assert_str_eq(span(h->version), "HTTP/1.1");
-    ck_assert_str_eq(span(h->host), "example.test");
-    ck_assert_str_eq(span(h->msgs[0].ctype), "text/plain");
+    ck_assert_str_eq(span_text(h->method), "POST");
+    ck_assert_str_eq(span_text(h->uri), "/upload");
+    ck_assert_str_eq(span_text(h->version), "HTTP/1.1");
+    ck_assert_str_eq(span_text(h->host), "example.test");
+    ck_assert_str_eq(span_text(h->msgs[0].ctype), "text/plain");
     ck_assert_uint_eq(h->content_length, 5);
     ck_assert_uint_eq(h->body_len, 5);
     ck_assert(h->msgs[0].flags & HTTP_MSG_HAS_LEN);
-    ck_assert_str_eq(info_protocol(&pkt), "HTTP");
-    ck_assert_str_eq(info(), "POST /upload HTTP/1.1  (text/plain)");
-    ck_assert_str_eq(field("Host"), "example.test");
-    ck_assert_str_eq(field("Content-Length"), "5");
-    ck_assert_str_eq(field("Request Method"), "POST");
+    ck_assert_str_eq(info_protocol(&g_pkt), "HTTP");
+    ck_assert_str_eq(info_text(), "POST /upload HTTP/1.1  (text/plain)");
+    ck_assert_str_eq(field_text("Host"), "example.test");
+    ck_assert_str_eq(field_text("Content-Length"), "5");
+    ck_assert_str_eq(field_text("Request Method"), "POST");
 }
 END_TEST
 
 START_TEST(chunked_response_one_segment)
 {
-    decode(&from80, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+    decode_str(&from80, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
                     "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
-    const struct ws_http *h = &pkt.a.http;
+    const struct ws_http *h = &g_pkt.a.http;
     ck_assert(h->response);
     ck_assert_uint_eq(h->status, 200);
-    ck_assert_str_eq(span(h->reason), "OK");
+    ck_assert_str_eq(span_text(h->reason), "OK");
     ck_assert(h->msgs[0].flags & HTTP_MSG_CHUNKED);
     ck_assert(h->msgs[0].flags & HTTP_MSG_BODY);
     ck_assert(!h->continuation);
-    ck_assert_uint_eq(pkt.event, EV_NONE);
-    ck_assert_str_eq(info(), "HTTP/1.1 200 OK  (text/plain)");
-    ck_assert_str_eq(field("Last Chunk"), "0");
+    ck_assert_uint_eq(g_pkt.event, EV_NONE);
+    ck_assert_str_eq(info_text(), "HTTP/1.1 200 OK  (text/plain)");
+    ck_assert_str_eq(field_text("Last Chunk"), "0");
 }
 END_TEST
 
 START_TEST(pipelined_then_continuation)
 {
-    decode(&to80, "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\nxyz\r\n");
-    ck_assert_uint_eq(pkt.a.http.nmsgs, 2);
-    ck_assert(pkt.a.http.continuation);
-    ck_assert_str_eq(info(), "GET /a HTTP/1.1 GET /b HTTP/1.1 Continuation");
+    decode_str(&to80,
+               "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\nxyz\r\n");
+    ck_assert_uint_eq(g_pkt.a.http.nmsgs, 2);
+    ck_assert(g_pkt.a.http.continuation);
+    ck_assert_str_eq(info_text(), "GET /a HTTP/1.1 GET /b HTTP/1.1 Continuation");
 }
 END_TEST
 
 START_TEST(header_line_cut_by_segment)
 {
-    decode(&from80, "HTTP/1.1 404 Not Found\r\nServ");
-    ck_assert_uint_eq(pkt.event, EV_NONE); /* continues, not malformed */
-    ck_assert(pkt.a.http.msgs[0].flags & HTTP_MSG_CUT);
-    ck_assert(!(pkt.a.http.msgs[0].flags & HTTP_MSG_HDR_DONE));
-    ck_assert_str_eq(info(), "HTTP/1.1 404 Not Found [BoundErrorUnreassembled Packet]");
+    decode_str(&from80, "HTTP/1.1 404 Not Found\r\nServ");
+    ck_assert_uint_eq(g_pkt.event, EV_NONE); /* continues, not malformed */
+    ck_assert(g_pkt.a.http.msgs[0].flags & HTTP_MSG_CUT);
+    ck_assert(!(g_pkt.a.http.msgs[0].flags & HTTP_MSG_HDR_DONE));
+    ck_assert_str_eq(info_text(), "HTTP/1.1 404 Not Found [BoundErrorUnreassembled Packet]");
 }
 END_TEST
 
 START_TEST(chunk_cut_by_segment)
 {
-    decode(&from80, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+    decode_str(&from80, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
                     "Transfer-Encoding: chunked\r\n\r\nff\r\nabc");
-    ck_assert_uint_eq(pkt.event, EV_NONE);
-    ck_assert_str_eq(info(), "HTTP/1.1 200 OK [BoundErrorUnreassembled Packet]");
+    ck_assert_uint_eq(g_pkt.event, EV_NONE);
+    ck_assert_str_eq(info_text(), "HTTP/1.1 200 OK [BoundErrorUnreassembled Packet]");
 }
 END_TEST
 
 START_TEST(body_to_close)
 {
-    decode(&from80, "HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n<html>");
-    ck_assert_uint_eq(pkt.a.http.body_len, 6);
-    ck_assert_str_eq(info(), "HTTP/1.0 200 OK  (text/html)");
+    decode_str(&from80, "HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n<html>");
+    ck_assert_uint_eq(g_pkt.a.http.body_len, 6);
+    ck_assert_str_eq(info_text(), "HTTP/1.0 200 OK  (text/html)");
 }
 END_TEST
 
 START_TEST(continuation_on_known_flow)
 {
-    decode_known(&from80, "0123456789");
-    ck_assert_uint_eq(pkt.app, P_HTTP);
-    ck_assert(pkt.a.http.continuation);
-    ck_assert_uint_eq(pkt.a.http.nmsgs, 0);
-    ck_assert_str_eq(info(), "Continuation");
-    ck_assert_str_eq(info_protocol(&pkt), "HTTP");
+    decode_known(g_frame, tcp_frame(&from80, "0123456789", 10), P_HTTP);
+    ck_assert_uint_eq(g_pkt.app, P_HTTP);
+    ck_assert(g_pkt.a.http.continuation);
+    ck_assert_uint_eq(g_pkt.a.http.nmsgs, 0);
+    ck_assert_str_eq(info_text(), "Continuation");
+    ck_assert_str_eq(info_protocol(&g_pkt), "HTTP");
 }
 END_TEST
 
 START_TEST(not_http_before_a_message)
 {
     /* tshark: "TCP" for a first segment that holds no whole start line */
-    decode(&to80, "hello");
-    ck_assert_uint_ne(pkt.app, P_HTTP);
-    decode(&from80, "HTTP/1.1 200 OK");
-    ck_assert_uint_ne(pkt.app, P_HTTP);
+    decode_str(&to80, "hello");
+    ck_assert_uint_ne(g_pkt.app, P_HTTP);
+    decode_str(&from80, "HTTP/1.1 200 OK");
+    ck_assert_uint_ne(g_pkt.app, P_HTTP);
 }
 END_TEST
 
 START_TEST(content_detection_strict)
 {
-    decode(&to5123, "GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n");
-    ck_assert_uint_eq(pkt.app, P_HTTP);
-    ck_assert_str_eq(info(), "GET /index.html HTTP/1.1 ");
+    decode_str(&to5123, "GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n");
+    ck_assert_uint_eq(g_pkt.app, P_HTTP);
+    ck_assert_str_eq(info_text(), "GET /index.html HTTP/1.1 ");
     /* tshark's heuristic refuses these off its ports; so does ours */
-    decode(&to5123, "GET / HTTP/2.0\r\n\r\n");
-    ck_assert_uint_ne(pkt.app, P_HTTP);
-    decode(&to5123, "GET / XYZ\r\n\r\n");
-    ck_assert_uint_ne(pkt.app, P_HTTP);
-    decode(&to5123, "FOO / HTTP/1.1\r\n\r\n");
-    ck_assert_uint_ne(pkt.app, P_HTTP);
+    decode_str(&to5123, "GET / HTTP/2.0\r\n\r\n");
+    ck_assert_uint_ne(g_pkt.app, P_HTTP);
+    decode_str(&to5123, "GET / XYZ\r\n\r\n");
+    ck_assert_uint_ne(g_pkt.app, P_HTTP);
+    decode_str(&to5123, "FOO / HTTP/1.1\r\n\r\n");
+    ck_assert_uint_ne(g_pkt.app, P_HTTP);
     /* on port 80 tshark takes a request without version (HTTP/0.9) */
-    decode(&to80, "GET / XYZ\r\n");
-    ck_assert_uint_eq(pkt.app, P_HTTP);
-    ck_assert_str_eq(info(), "GET / XYZ ");
-    decode(&from80, "HTTP/1.0 200 OK\r\n\r\n");
-    ck_assert_uint_eq(pkt.app, P_HTTP);
+    decode_str(&to80, "GET / XYZ\r\n");
+    ck_assert_uint_eq(g_pkt.app, P_HTTP);
+    ck_assert_str_eq(info_text(), "GET / XYZ ");
+    decode_str(&from80, "HTTP/1.0 200 OK\r\n\r\n");
+    ck_assert_uint_eq(g_pkt.app, P_HTTP);
 }
 END_TEST
 
 START_TEST(text_is_sanitised)
 {
-    decode(&to80, "GET /\x01\xff\x1b[31m HTTP/1.1\r\n\r\n");
-    ck_assert_uint_eq(pkt.app, P_HTTP);
+    decode_str(&to80, "GET /\x01\xff\x1b[31m HTTP/1.1\r\n\r\n");
+    ck_assert_uint_eq(g_pkt.app, P_HTTP);
     /* tshark writes \001 and U+FFFD; wirescope's sanitiser escapes */
-    ck_assert_str_eq(info(), "GET /\\x01\\xff\\x1b[31m HTTP/1.1 ");
-    ck_assert_str_eq(field("Request URI"), "/\\x01\\xff\\x1b[31m");
+    ck_assert_str_eq(info_text(), "GET /\\x01\\xff\\x1b[31m HTTP/1.1 ");
+    ck_assert_str_eq(field_text("Request URI"), "/\\x01\\xff\\x1b[31m");
 }
 END_TEST
 
 START_TEST(malformed_lengths)
 {
-    decode(&from80, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: abc\r\n\r\nhello");
-    ck_assert_uint_eq(pkt.event, EV_BAD_APP);
-    ck_assert(!(pkt.a.http.msgs[0].flags & HTTP_MSG_HAS_LEN));
-    ck_assert_str_eq(info(), "HTTP/1.1 200 OK  (text/plain)");
-    decode(&from80, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello");
-    ck_assert_uint_eq(pkt.event, EV_BAD_APP);
-    decode(&from80, "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\nhello");
-    ck_assert_uint_eq(pkt.event, EV_BAD_APP);
+    decode_str(&from80,
+               "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: abc\r\n\r\nhello");
+    ck_assert_uint_eq(g_pkt.event, EV_BAD_APP);
+    ck_assert(!(g_pkt.a.http.msgs[0].flags & HTTP_MSG_HAS_LEN));
+    ck_assert_str_eq(info_text(), "HTTP/1.1 200 OK  (text/plain)");
+    decode_str(&from80, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello");
+    ck_assert_uint_eq(g_pkt.event, EV_BAD_APP);
+    decode_str(&from80, "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\nhello");
+    ck_assert_uint_eq(g_pkt.event, EV_BAD_APP);
 }
 END_TEST
 
 START_TEST(absurd_chunk_size)
 {
-    decode(&from80, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+    decode_str(&from80, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
                     "fffffffffffffffffff\r\nabc\r\n");
-    ck_assert_uint_eq(pkt.event, EV_BAD_APP);
-    ck_assert_str_eq(info(), "HTTP/1.1 200 OK [BoundErrorUnreassembled Packet]");
-    decode(&from80, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n");
-    ck_assert_uint_eq(pkt.event, EV_BAD_APP);
-    ck_assert_str_eq(info(), "HTTP/1.1 200 OK ");
+    ck_assert_uint_eq(g_pkt.event, EV_BAD_APP);
+    ck_assert_str_eq(info_text(), "HTTP/1.1 200 OK [BoundErrorUnreassembled Packet]");
+    decode_str(&from80, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n");
+    ck_assert_uint_eq(g_pkt.event, EV_BAD_APP);
+    ck_assert_str_eq(info_text(), "HTTP/1.1 200 OK ");
 }
 END_TEST
 
 START_TEST(header_line_without_colon)
 {
-    decode(&to80, "GET / HTTP/1.1\r\nbad line\r\n\r\n");
-    ck_assert_uint_eq(pkt.event, EV_BAD_APP);
-    ck_assert_str_eq(info(), "GET / HTTP/1.1 Continuation");
+    decode_str(&to80, "GET / HTTP/1.1\r\nbad line\r\n\r\n");
+    ck_assert_uint_eq(g_pkt.event, EV_BAD_APP);
+    ck_assert_str_eq(info_text(), "GET / HTTP/1.1 Continuation");
 }
 END_TEST
 
@@ -255,37 +198,31 @@ START_TEST(many_messages_bounded)
     char buf[2048] = "";
     for (int i = 0; i < HTTP_MAX_MSGS + 4; i++)
         strcat(buf, "GET / HTTP/1.1\r\n\r\n");
-    decode(&to80, buf);
-    ck_assert_uint_eq(pkt.a.http.nmsgs, HTTP_MAX_MSGS);
-    ck_assert(pkt.a.http.continuation);
+    decode_str(&to80, buf);
+    ck_assert_uint_eq(g_pkt.a.http.nmsgs, HTTP_MAX_MSGS);
+    ck_assert(g_pkt.a.http.continuation);
 }
 END_TEST
 
 /* Every snaplen cut of a good segment: flagged truncated, never read past
- * the capture (ASan watches), and the full segment decodes clean. */
+ * the capture (ASan watches decode_cut's exact-size copy), and the full
+ * segment decodes clean. */
 static void sweep(const struct pb_ends *e, const char *payload)
 {
-    size_t n = build(e, 1, payload, strlen(payload));
-    uint8_t *copy = malloc(n);
-    memcpy(copy, frame, n);
+    size_t n = tcp_frame(e, payload, strlen(payload));
     size_t payload_off = n - strlen(payload);
     for (size_t cap = payload_off + 1; cap < n; cap++) {
-        uint8_t *cut = malloc(cap); /* exact size: ASan sees an over-read */
-        memcpy(cut, copy, cap);
-        pb_decode(&pkt, cut, cap, n, true);
-        ck_assert_msg(pkt.app == P_HTTP ? pkt.event == EV_TRUNCATED : pkt.app == P_NONE,
-                      "cut at %zu: app %u event %u", cap, pkt.app, pkt.event);
-        char buf[512];
-        info_format(&pkt, NULL, buf, sizeof buf);
-        free(cut);
+        decode_cut(g_frame, cap, n, true);
+        ck_assert_msg(g_pkt.app == P_HTTP ? g_pkt.event == EV_TRUNCATED : g_pkt.app == P_NONE,
+                      "cut at %zu: app %u event %u", cap, g_pkt.app, g_pkt.event);
+        (void)info_text();
     }
-    pb_decode(&pkt, copy, n, n, true);
-    ck_assert_uint_eq(pkt.app, P_HTTP);
-    ck_assert_uint_eq(pkt.event, EV_NONE);
-    free(copy);
+    decode_full(g_frame, n);
+    ck_assert_uint_eq(g_pkt.app, P_HTTP);
+    ck_assert_uint_eq(g_pkt.event, EV_NONE);
 }
 
-START_TEST(caplen_sweep)
+START_TEST(caplen_sweeps)
 {
     sweep(&to80, "POST /upload HTTP/1.1\r\nHost: example.test\r\nContent-Type: text/plain\r\n"
                  "Content-Length: 5\r\n\r\nhello");
@@ -296,76 +233,28 @@ END_TEST
 
 /* ---- the tracker, fed segment by segment through the track hook ---- */
 
-static struct app_tracker *trk;
-static struct flow fake_flow;
-static uint32_t cseq, sseq;
-static uint64_t number;
+/* One HTTP connection, flow id 7, on a flow the decoder knows as HTTP. */
+static struct tracked conn;
 
 static void track_setup(void)
 {
-    trk = app_tracker_new(100);
-    memset(&fake_flow, 0, sizeof fake_flow);
-    fake_flow.id = 7;
-    cseq = 1000;
-    sseq = 5000;
-    number = 0;
+    apptest_setup();
+    ck_assert_ptr_nonnull(proto_get(P_HTTP)->app->track);
+    track_init(&conn, P_HTTP, 7, &to80, &from80);
+    g_known = P_HTTP;
 }
 
 static void track_teardown(void)
 {
-    app_tracker_free(trk);
+    app_tracker_free(conn.t);
+    apptest_teardown();
 }
 
 /* One segment through the decoder and the HTTP track hook; `resend`
  * sends it again at the same sequence number (a retransmission). */
 static void seg(bool client, const char *payload, bool resend)
 {
-    const struct pb_ends *e = client ? &to80 : &from80;
-    uint32_t *seq = client ? &cseq : &sseq;
-    size_t len = strlen(payload);
-    uint32_t at = resend ? *seq - (uint32_t)len : *seq;
-    size_t n = build(e, at, payload, len);
-    pkt.want_fields = false;
-    decode_reset(&pkt, frame, (uint32_t)n, (uint32_t)n, DLT_EN10MB);
-    pkt.app_lookup = known_http;
-    decode_packet(&pkt);
-    pkt.app_lookup = NULL;
-    number++;
-    struct app_ctx ctx = {
-        .t = trk,
-        .number = number,
-        .ts_ns = number * 1000000u,
-        .flow = &fake_flow,
-        .dir = client ? FLOW_A2B : FLOW_B2A,
-        .ta_flags = resend ? 1u << TA_RETRANSMISSION : 0,
-        .tcp_seq = at,
-    };
-    const struct proto_desc *d = proto_get(P_HTTP);
-    ck_assert_ptr_nonnull(d->app->track);
-    for (unsigned i = 0; i < pkt.nlayers; i++)
-        if (pkt.layers[i].proto == P_HTTP)
-            d->app->track(&ctx, &pkt, &pkt.layers[i]);
-    if (!resend)
-        *seq += (uint32_t)len;
-}
-
-struct txn_list {
-    const struct txn *x[16];
-    unsigned n;
-};
-
-static void collect(const struct txn *x, void *arg)
-{
-    struct txn_list *l = arg;
-    if (l->n < 16)
-        l->x[l->n++] = x;
-}
-
-static struct txn_list txns(void)
-{
-    struct txn_list l = {{0}, 0};
-    app_tracker_foreach_txn(trk, collect, &l);
-    return l;
+    track_seg(&conn, client, payload, strlen(payload), resend);
 }
 
 static void assert_txn(const struct txn *x, const char *what, const char *result,
@@ -389,7 +278,7 @@ START_TEST(track_split_headers_and_retransmission)
     seg(false, "56789", false);                                      /* 6 */
     seg(true, "GET /next HTTP/1.1\r\n\r\n", false);                  /* 7 */
     seg(false, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", false); /* 8 */
-    struct txn_list l = txns();
+    struct txn_list l = txns_of(conn.t);
     ck_assert_uint_eq(l.n, 2);
     assert_txn(l.x[0], "GET /split", "200 OK", 4, 5);
     ck_assert_uint_eq(l.x[0]->msgs[1].ts_ns - l.x[0]->msgs[0].ts_ns, 1000000);
@@ -410,7 +299,7 @@ START_TEST(track_pipelined_chunked_head_interim)
     seg(false, "\r\nHTTP/1.1 100 Continue\r\n\r\n", false);         /* 4 */
     seg(true, "xyz", false);                                         /* 5 */
     seg(false, "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n", false); /* 6 */
-    struct txn_list l = txns();
+    struct txn_list l = txns_of(conn.t);
     ck_assert_uint_eq(l.n, 3);
     assert_txn(l.x[0], "HEAD /h", "200 OK", 1, 2);
     assert_txn(l.x[1], "GET /c", "200 OK", 1, 2);
@@ -424,14 +313,14 @@ START_TEST(track_gap_resyncs)
 {
     seg(true, "GET /a HTTP/1.1\r\n\r\n", false);                     /* 1 */
     seg(false, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123", false); /* 2 */
-    sseq += 3; /* three body bytes never captured: skipped inside the body */
+    conn.seq[1] += 3; /* three body bytes never captured: skipped inside the body */
     seg(false, "789", false);                                        /* 3 */
     seg(true, "GET /b HTTP/1.1\r\n\r\n", false);                     /* 4 */
-    sseq += 20; /* a lost header piece: the direction waits for a message start */
+    conn.seq[1] += 20; /* a lost header piece: the direction waits for a message start */
     seg(false, "ength: 0\r\n\r\n", false);                           /* 5 */
     seg(true, "GET /c HTTP/1.1\r\n\r\n", false);                     /* 6 */
     seg(false, "HTTP/1.1 204 No Content\r\n\r\n", false);            /* 7 */
-    struct txn_list l = txns();
+    struct txn_list l = txns_of(conn.t);
     ck_assert_uint_eq(l.n, 3);
     assert_txn(l.x[0], "GET /a", "200 OK", 1, 2);
     /* /b's answer was lost: the next response answers the oldest request */
@@ -447,7 +336,7 @@ START_TEST(track_wrong_length_resyncs)
     seg(false, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nabcdef\r\n\r\n", false); /* 2 */
     seg(true, "GET /b HTTP/1.1\r\n\r\n", false);                     /* 3 */
     seg(false, "HTTP/1.1 304 Not Modified\r\n\r\n", false);          /* 4 */
-    struct txn_list l = txns();
+    struct txn_list l = txns_of(conn.t);
     ck_assert_uint_eq(l.n, 2);
     assert_txn(l.x[0], "GET /a", "200 OK", 1, 2);
     assert_txn(l.x[1], "GET /b", "304 Not Modified", 3, 4);
@@ -459,7 +348,7 @@ START_TEST(track_upgrade_stops)
     seg(true, "GET /ws HTTP/1.1\r\nUpgrade: websocket\r\n\r\n", false);
     seg(false, "HTTP/1.1 101 Switching Protocols\r\n\r\n", false);
     seg(true, "GET /not-http HTTP/1.1\r\n\r\n", false); /* websocket bytes */
-    struct txn_list l = txns();
+    struct txn_list l = txns_of(conn.t);
     ck_assert_uint_eq(l.n, 1);
     assert_txn(l.x[0], "GET /ws", "101 Switching Protocols", 1, 2);
 }
@@ -479,7 +368,7 @@ START_TEST(track_long_header_block)
         seg(true, big, false);
     seg(true, "\r\nGET /after HTTP/1.1\r\n\r\n", false);
     seg(false, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", false);
-    struct txn_list l = txns();
+    struct txn_list l = txns_of(conn.t);
     ck_assert_uint_le(l.n, 1);
 }
 END_TEST
@@ -502,7 +391,7 @@ static Suite *http_suite(void)
     tcase_add_test(tc, absurd_chunk_size);
     tcase_add_test(tc, header_line_without_colon);
     tcase_add_test(tc, many_messages_bounded);
-    tcase_add_test(tc, caplen_sweep);
+    tcase_add_test(tc, caplen_sweeps);
     suite_add_tcase(s, tc);
     TCase *tt = tcase_create("tracker");
     tcase_add_checked_fixture(tt, track_setup, track_teardown);

@@ -22,13 +22,12 @@
 #include <unistd.h>
 
 #include "pktbuild.h"
-#include "wirescope/capture.h"
 #include "wirescope/conn.h"
-#include "wirescope/decoder.h"
 #include "wirescope/flow.h"
 #include "wirescope/query.h"
 #include "wirescope/render.h"
 #include "wirescope/store.h"
+#include "world.h"
 
 #define LOSSY "test/tcp/lossy.pcap"
 #define LOSSY_GOLDEN "test/tcp/golden/lossy.packets.tsv"
@@ -40,77 +39,8 @@
 
 /* ---------- a capture run through the decoder, with the mailbox ---------- */
 
-struct world {
-    struct capture cap;
-    struct store *store;
-    struct flow_table *flows;
-    struct conn_table *conns;
-    struct decoder *d;
-    struct query *q;
-};
-
-static struct world *world_new(int linktype)
-{
-    struct world *w = calloc(1, sizeof *w);
-    ck_assert_ptr_nonnull(w);
-    w->cap.linktype = linktype;
-    w->store = store_new((size_t)64 << 20, -1);
-    w->flows = flow_table_new(100000, 0x5eed);
-    w->conns = conn_table_new(100000);
-    w->d = calloc(1, sizeof *w->d);
-    w->q = calloc(1, sizeof *w->q);
-    ck_assert(w->store && w->flows && w->conns && w->d && w->q);
-    decoder_init(w->d, &w->cap, w->store, w->flows, w->conns, NULL);
-    query_init(w->q, w->d, false);
-    return w;
-}
-
-static void world_feed(struct world *w, uint64_t ts_ns, const uint8_t *bytes,
-                       uint32_t caplen, uint32_t len)
-{
-    struct cap_rec rec = {.ts_sec = (int64_t)(ts_ns / SEC_NS),
-                          .ts_nsec = (uint32_t)(ts_ns % SEC_NS),
-                          .caplen = caplen, .len = len,
-                          .file_off = CAP_NO_OFFSET};
-    decoder_feed(w->d, &rec, bytes);
-}
-
-/* Feeds packets [from, to) of a capture file (to = 0: all). */
-static void world_feed_file(struct world *w, const char *path, int from, int to)
-{
-    char err[PCAP_ERRBUF_SIZE];
-    pcap_t *pc = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, err);
-    ck_assert_msg(pc != NULL, "%s: %s", path, err);
-    struct pcap_pkthdr *h;
-    const u_char *data;
-    for (int i = 0; pcap_next_ex(pc, &h, &data) == 1 && (!to || i < to); i++)
-        if (i >= from)
-            world_feed(w, (uint64_t)h->ts.tv_sec * SEC_NS + (uint64_t)h->ts.tv_usec, data,
-                       h->caplen, h->len);
-    pcap_close(pc);
-}
-
-static struct world *world_load(const char *path)
-{
-    char err[PCAP_ERRBUF_SIZE];
-    pcap_t *pc = pcap_open_offline(path, err);
-    ck_assert_msg(pc != NULL, "%s: %s", path, err);
-    struct world *w = world_new(pcap_datalink(pc));
-    pcap_close(pc);
-    world_feed_file(w, path, 0, 0);
-    return w;
-}
-
-static void world_free(struct world *w)
-{
-    query_destroy(w->q);
-    free(w->q);
-    free(w->d);
-    conn_table_free(w->conns);
-    flow_table_free(w->flows);
-    store_free(w->store);
-    free(w);
-}
+static const struct world_opts query_world = {
+    .store_bytes = (size_t)64 << 20, .max_flows = 100000, .max_conns = 100000, .query = true};
 
 static void req_init(struct query_req *r, enum query_view view, int width, int rows)
 {
@@ -202,7 +132,7 @@ static char **golden_info(const char *path, int *count)
 
 START_TEST(test_packet_rows_match_tshark_info)
 {
-    struct world *w = world_load(LOSSY);
+    struct world *w = world_load(&query_world, LOSSY);
     int count;
     char **info = golden_info(LOSSY_GOLDEN, &count);
     ck_assert_int_eq(count, LOSSY_PACKETS);
@@ -244,7 +174,7 @@ END_TEST
 
 START_TEST(test_packet_list_follow_and_columns)
 {
-    struct world *w = world_load(LOSSY);
+    struct world *w = world_load(&query_world, LOSSY);
     struct query_req r;
     req_init(&r, QV_PACKETS, 120, 20);
     r.top = QUERY_FOLLOW;
@@ -274,7 +204,7 @@ END_TEST
 
 START_TEST(test_display_filter_counts_like_tcpdump)
 {
-    struct world *w = world_load(LOSSY);
+    struct world *w = world_load(&query_world, LOSSY);
     ck_assert(set_filter(w, PUSH_FILTER));
     finish_jobs(w);
     struct query_req r;
@@ -302,11 +232,7 @@ START_TEST(test_display_filter_tests_new_packets)
 {
     /* half the capture stored, the filter set, the rest arriving: the
      * count must be the same as over the whole capture */
-    char err[PCAP_ERRBUF_SIZE];
-    pcap_t *pc = pcap_open_offline(LOSSY, err);
-    ck_assert_ptr_nonnull(pc);
-    struct world *w = world_new(pcap_datalink(pc));
-    pcap_close(pc);
+    struct world *w = world_for_file(&query_world, LOSSY);
     world_feed_file(w, LOSSY, 0, 500);
     ck_assert(set_filter(w, PUSH_FILTER));
     world_feed_file(w, LOSSY, 500, 0);
@@ -320,7 +246,7 @@ END_TEST
 
 START_TEST(test_save_writes_the_displayed_packets)
 {
-    struct world *w = world_load(LOSSY);
+    struct world *w = world_load(&query_world, LOSSY);
     ck_assert(set_filter(w, PUSH_FILTER));
     finish_jobs(w);
     char path[] = "/tmp/check_query_saveXXXXXX";
@@ -368,27 +294,18 @@ static void feed_udp(struct world *w, uint32_t src, uint16_t sport, uint64_t ts_
 
 START_TEST(test_flow_rates_2_10_40_seconds)
 {
-    struct world *w = world_new(DLT_EN10MB);
+    struct world *w = world_new(&query_world, DLT_EN10MB);
     /* flow 0: 1000 bytes at each of seconds 0..39; flow 1: 5000 bytes at
      * 39.5 s. The clock is the last packet, in second 39. */
     for (int k = 0; k < 40; k++)
         feed_udp(w, 0x0a000001, 1000, (T0_SEC + (uint64_t)k) * SEC_NS, 1000);
     feed_udp(w, 0x0a000003, 1000, (T0_SEC + 39) * SEC_NS + SEC_NS / 2, 5000);
     uint64_t now = (T0_SEC + 39) * SEC_NS + SEC_NS / 2;
-    struct flow_key key;
     uint8_t frame[128];
-    struct ws_packet *pkt = calloc(1, sizeof *pkt);
-    const struct flow *a, *b;
     struct pb_ends e = {0x0a000001, 0x0a000002, 1000, 2000};
-    bool lo2hi;
-    pb_decode(pkt, frame, pb_udp4(frame, &e, "x", 1), 60, false);
-    ck_assert(flow_key_from_packet(pkt, &key, &lo2hi));
-    a = flow_table_find(w->flows, &key);
+    const struct flow *a = world_flow_of(w, frame, pb_udp4(frame, &e, "x", 1), 60);
     e.src = 0x0a000003;
-    pb_decode(pkt, frame, pb_udp4(frame, &e, "x", 1), 60, false);
-    ck_assert(flow_key_from_packet(pkt, &key, &lo2hi));
-    b = flow_table_find(w->flows, &key);
-    free(pkt);
+    const struct flow *b = world_flow_of(w, frame, pb_udp4(frame, &e, "x", 1), 60);
     ck_assert(a && b);
     /* A: 2 s -> seconds 38, 39: 2000 B = 16000 bit / 2 s = 8000 bit/s,
      * likewise over 10 and 40 s. B: 5000 B = 40000 bit over 2, 10, 40 s. */
@@ -422,7 +339,7 @@ START_TEST(test_flows_window_is_the_sorted_order)
     /* flow i (ids in arrival order) gets 100 + (i * 7919 mod 3001) bytes:
      * 7919 is prime to 3001, so the sizes are all different and the order
      * by bytes is known without wirescope */
-    struct world *w = world_new(DLT_EN10MB);
+    struct world *w = world_new(&query_world, DLT_EN10MB);
     int size_rank[NFLOWS]; /* flow id by descending bytes */
     for (int i = 0; i < NFLOWS; i++) {
         int extra = (int)((long)i * 7919 % NFLOWS);
@@ -467,9 +384,8 @@ static void squeeze(const char *in, char *out, size_t size)
 
 START_TEST(test_ladder_window_rows_match_the_whole_ladder)
 {
-    struct world *w = world_load(LOSSY);
-    const struct conn *c = conn_table_get(w->conns, 0);
-    ck_assert_ptr_nonnull(c);
+    struct world *w = world_load(&query_world, LOSSY);
+    const struct conn *c = world_conn(w, 0);
     uint64_t *pkts = calloc(LOSSY_PACKETS, sizeof *pkts);
     size_t n = 0;
     for (uint64_t i = store_first(w->store); i < store_count(w->store); i++)
@@ -507,7 +423,7 @@ END_TEST
 
 START_TEST(test_conn_views)
 {
-    struct world *w = world_load(LOSSY);
+    struct world *w = world_load(&query_world, LOSSY);
     struct query_req r;
     req_init(&r, QV_CONNS, 200, 10);
     const struct query_resp *o = ask(w, &r);
@@ -549,7 +465,7 @@ END_TEST
 
 START_TEST(test_detail_view)
 {
-    struct world *w = world_load(LOSSY);
+    struct world *w = world_load(&query_world, LOSSY);
     struct query_req r;
     req_init(&r, QV_DETAIL, 120, 30);
     r.id = 1;

@@ -31,86 +31,23 @@
 #include <string.h>
 
 #include "pktbuild.h"
-#include "wirescope/capture.h"
 #include "wirescope/conn.h"
 #include "wirescope/decode.h"
-#include "wirescope/decoder.h"
-#include "wirescope/flow.h"
 #include "wirescope/render.h"
 #include "wirescope/render_detail.h"
 #include "wirescope/render_follow.h"
 #include "wirescope/render_timeline.h"
 #include "wirescope/sanitize.h"
 #include "wirescope/store.h"
+#include "world.h"
 
 #define T0_NS 1700000000000000000ull
 #define MS_NS 1000000ull
 
 /* ---------- a capture run through the decoder ---------- */
 
-struct world {
-    struct capture cap;
-    struct store *store;
-    struct flow_table *flows;
-    struct conn_table *conns;
-    struct decoder *d;
-};
-
-static struct world *world_new(int linktype)
-{
-    struct world *w = calloc(1, sizeof *w);
-    ck_assert_ptr_nonnull(w);
-    w->cap.linktype = linktype;
-    w->store = store_new((size_t)64 << 20, -1);
-    w->flows = flow_table_new(1024, 0x5eed);
-    w->conns = conn_table_new(1024);
-    w->d = calloc(1, sizeof *w->d);
-    ck_assert(w->store && w->flows && w->conns && w->d);
-    decoder_init(w->d, &w->cap, w->store, w->flows, w->conns, NULL);
-    return w;
-}
-
-static void world_feed(struct world *w, uint64_t ts_ns, const uint8_t *bytes,
-                       uint32_t caplen, uint32_t len)
-{
-    struct cap_rec rec = {.ts_sec = (int64_t)(ts_ns / 1000000000u),
-                          .ts_nsec = (uint32_t)(ts_ns % 1000000000u),
-                          .caplen = caplen, .len = len,
-                          .file_off = CAP_NO_OFFSET};
-    decoder_feed(w->d, &rec, bytes);
-}
-
-static struct world *world_load(const char *path)
-{
-    char err[PCAP_ERRBUF_SIZE];
-    pcap_t *pc = pcap_open_offline_with_tstamp_precision(
-        path, PCAP_TSTAMP_PRECISION_NANO, err);
-    ck_assert_msg(pc != NULL, "%s: %s", path, err);
-    struct world *w = world_new(pcap_datalink(pc));
-    struct pcap_pkthdr *h;
-    const u_char *data;
-    while (pcap_next_ex(pc, &h, &data) == 1)
-        world_feed(w, (uint64_t)h->ts.tv_sec * 1000000000u + (uint64_t)h->ts.tv_usec,
-                   data, h->caplen, h->len);
-    pcap_close(pc);
-    return w;
-}
-
-static void world_free(struct world *w)
-{
-    free(w->d);
-    conn_table_free(w->conns);
-    flow_table_free(w->flows);
-    store_free(w->store);
-    free(w);
-}
-
-static struct conn *world_conn(struct world *w, uint64_t id)
-{
-    struct conn *c = conn_table_get(w->conns, id);
-    ck_assert_msg(c != NULL, "connection %llu", (unsigned long long)id);
-    return c;
-}
+static const struct world_opts render_world = {
+    .store_bytes = (size_t)64 << 20, .max_flows = 1024, .max_conns = 1024};
 
 /* Stored packet `number` (from 1) decoded with fields, as the UI does. */
 struct stored {
@@ -253,7 +190,7 @@ struct detail_fixture {
 
 static void detail_fixture_load(struct detail_fixture *f)
 {
-    f->w = world_load(NETNS);
+    f->w = world_load(&render_world, NETNS);
     f->s = world_packet(f->w, 8);
     detail_tcp_rel(world_conn(f->w, 0), &f->s->pkt, &f->rel);
     f->frame = (struct detail_frame){8, &f->rel};
@@ -475,7 +412,7 @@ END_TEST
  * tshark -V: "[Packet size limited during capture: TCP truncated]". */
 START_TEST(test_detail_truncated_layer_marked)
 {
-    struct world *w = world_load("test/fixtures/truncated.pcap");
+    struct world *w = world_load(&render_world, "test/fixtures/truncated.pcap");
     struct stored *s = world_packet(w, 1);
     struct cellbuf cb;
     cellbuf_init(&cb, 140, false);
@@ -858,7 +795,7 @@ START_TEST(test_timeline_initial_rtt_like_tshark)
         if (!prev || strcmp(prev, tshark_rtts[k].name) != 0) {
             if (w)
                 world_free(w);
-            w = world_load(path);
+            w = world_load(&render_world, path);
             prev = tshark_rtts[k].name;
         }
         const struct conn *c = world_conn(w, tshark_rtts[k].conn);
@@ -909,7 +846,7 @@ static int mark_cols(const struct cellbuf *cb, int axis, int *cols, int max)
  *   31 server FIN 0.929615, 32 ACK 0.929648 (the last packet). */
 START_TEST(test_timeline_zoom_levels)
 {
-    struct world *w = world_load("test/tcp/half-close.pcap");
+    struct world *w = world_load(&render_world, "test/tcp/half-close.pcap");
     const struct conn *c = world_conn(w, 0);
     struct cellbuf cb;
 
@@ -995,7 +932,7 @@ START_TEST(test_timeline_labels_do_not_overlap)
     for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
         char path[256];
         snprintf(path, sizeof path, "test/tcp/%s.pcap", names[k]);
-        struct world *w = world_load(path);
+        struct world *w = world_load(&render_world, path);
         const struct conn *c = world_conn(w, 0);
         struct conn_times tm;
         conn_times(c, &tm);
@@ -1030,7 +967,7 @@ END_TEST
  * server answers the SYN with RST,ACK. */
 START_TEST(test_timeline_rst_direction)
 {
-    struct world *w = world_load("test/tcp/abort-linger.pcap");
+    struct world *w = world_load(&render_world, "test/tcp/abort-linger.pcap");
     struct cellbuf cb;
     render_timeline(&cb, world_conn(w, 0), 80, false, 0, 0);
     struct tl_rows t = timeline_rows(&cb);
@@ -1041,7 +978,7 @@ START_TEST(test_timeline_rst_direction)
     cellbuf_free(&cb);
     world_free(w);
 
-    w = world_load("test/tcp/refused.pcap");
+    w = world_load(&render_world, "test/tcp/refused.pcap");
     render_timeline(&cb, world_conn(w, 0), 80, false, 0, 0);
     t = timeline_rows(&cb);
     ck_assert_int_eq(count_in_rows(&cb, "\xe2\x86\x90RST", 1, t.axis), 1);
@@ -1087,7 +1024,7 @@ static struct flowgen *flow_exchange(const char *c2s, size_t c2s_len,
 {
     struct flowgen *g = calloc(1, sizeof *g);
     ck_assert_ptr_nonnull(g);
-    g->w = world_new(DLT_EN10MB);
+    g->w = world_new(&render_world, DLT_EN10MB);
     uint32_t c = CISN + 1, s = SISN + 1;
     send_seg(g, SIDE_CLIENT, FS, CISN, 0, "", 0, T0_NS);
     send_seg(g, SIDE_SERVER, FSA, SISN, c, "", 0, T0_NS + 10 * MS_NS);
@@ -1169,7 +1106,7 @@ END_TEST
 /* Widths down to nothing: no crash, nothing past the edge. */
 START_TEST(test_timeline_tiny_widths)
 {
-    struct world *w = world_load("test/tcp/close-client.pcap");
+    struct world *w = world_load(&render_world, "test/tcp/close-client.pcap");
     for (int width = 1; width <= 24; width++) {
         struct cellbuf cb;
         cellbuf_init(&cb, width, width & 1);
@@ -1245,7 +1182,7 @@ START_TEST(test_follow_hex_matches_tshark)
         size_t want[2] = {golden_side(caps[k][1], "client", gold[0], sizeof gold[0]),
                           golden_side(caps[k][1], "server", gold[1], sizeof gold[1])};
         ck_assert_uint_gt(want[0] + want[1], 0);
-        struct world *w = world_load(caps[k][0]);
+        struct world *w = world_load(&render_world, caps[k][0]);
         struct cellbuf cb;
         cellbuf_init(&cb, 80, false);
         follow_view_render(&cb, world_conn(w, 0), w->store, w->cap.linktype, true);
@@ -1290,7 +1227,7 @@ START_TEST(test_follow_text_matches_tshark)
 {
     size_t want[2] = {golden_side("test/golden/follow/http.0.tsv", "client", gold[0], sizeof gold[0]),
                       golden_side("test/golden/follow/http.0.tsv", "server", gold[1], sizeof gold[1])};
-    struct world *w = world_load("test/fixtures/http.pcap");
+    struct world *w = world_load(&render_world, "test/fixtures/http.pcap");
     struct cellbuf cb;
     cellbuf_init(&cb, 200, false);
     follow_view_render(&cb, world_conn(w, 0), w->store, w->cap.linktype, false);
@@ -1373,7 +1310,7 @@ END_TEST
 START_TEST(test_follow_gap)
 {
     struct flowgen *g = calloc(1, sizeof *g);
-    g->w = world_new(DLT_EN10MB);
+    g->w = world_new(&render_world, DLT_EN10MB);
     uint32_t c = CISN + 1, s = SISN + 1;
     send_seg(g, SIDE_CLIENT, FS, CISN, 0, "", 0, T0_NS);
     send_seg(g, SIDE_SERVER, FSA, SISN, c, "", 0, T0_NS + MS_NS);
@@ -1408,7 +1345,7 @@ END_TEST
 
 START_TEST(test_follow_empty_connection)
 {
-    struct world *w = world_load("test/tcp/refused.pcap");
+    struct world *w = world_load(&render_world, "test/tcp/refused.pcap");
     struct cellbuf cb;
     cellbuf_init(&cb, 80, false);
     follow_view_render(&cb, world_conn(w, 0), w->store, w->cap.linktype, false);

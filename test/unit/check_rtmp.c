@@ -14,18 +14,8 @@
 #include "wirescope/info.h"
 #include "wirescope/textbuf.h"
 
-/* Decodes frame[0..caplen) from an exact-size heap copy, so that ASan
- * catches any read past the captured bytes. */
-
-
 static const struct pb_ends client = {0x0a000001, 0x0a000002, 40000, 1935};
 static const struct pb_ends server = {0x0a000002, 0x0a000001, 1935, 40000};
-static uint8_t frame[8192];
-
-static size_t tcp_frame(const struct pb_ends *e, const uint8_t *p, size_t n)
-{
-    return pb_tcp4(frame, e, 1, 1, 0, p, n);
-}
 
 /* A message builder: chunk headers and AMF0 values appended to buf. */
 struct mb {
@@ -110,9 +100,9 @@ static void connect_body(struct mb *m, const char *app, const char *url)
     amf_end(m);
 }
 
-static void decode_tcp(const struct pb_ends *e, const struct mb *m)
+static void decode_msg(const struct pb_ends *e, const struct mb *m)
 {
-    decode_full(frame, tcp_frame(e, m->b, m->n));
+    decode_tcp(e, m->b, m->n);
 }
 
 START_TEST(handshake_phases)
@@ -120,21 +110,21 @@ START_TEST(handshake_phases)
     static uint8_t hs[1 + 2 * 1536];
     memset(hs, 0x11, sizeof hs);
     hs[0] = 3;
-    decode_full(frame, tcp_frame(&client, hs, 1537));
+    decode_tcp(&client, hs, 1537);
     ck_assert_int_eq(g_pkt.app, P_RTMP);
     ck_assert_uint_eq(g_pkt.a.rtmp.phase, RTMP_PHASE_C0C1);
     ck_assert_str_eq(protocol_text(), "RTMP");
     ck_assert_str_eq(info_text(), "Handshake C0+C1");
     ck_assert_str_eq(field_text("Handshake"), "Handshake C0+C1");
     ck_assert_str_eq(json_text(P_RTMP), "\"phase\":\"C0+C1\"");
-    decode_full(frame, tcp_frame(&server, hs, sizeof hs));
+    decode_tcp(&server, hs, sizeof hs);
     ck_assert_str_eq(info_text(), "Handshake S0+S1+S2");
-    decode_full(frame, tcp_frame(&client, hs + 1, 1536));
+    decode_tcp(&client, hs + 1, 1536);
     ck_assert_str_eq(info_text(), "Handshake C2");
     /* version 3 on another port is not RTMP by content */
     struct pb_ends other = client;
     other.dport = 8080;
-    decode_full(frame, tcp_frame(&other, hs, 1537));
+    decode_tcp(&other, hs, 1537);
     ck_assert_int_ne(g_pkt.app, P_RTMP);
 }
 END_TEST
@@ -147,7 +137,7 @@ START_TEST(set_chunk_size_and_connect)
     put32(&m, 4096);
     hdr0(&m, 3, (uint32_t)body.n, 20);
     put(&m, body.b, body.n);
-    decode_tcp(&client, &m);
+    decode_msg(&client, &m);
     ck_assert_int_eq(g_pkt.app, P_RTMP);
     ck_assert_int_eq(g_pkt.event, EV_NONE);
     const struct ws_rtmp *r = &g_pkt.a.rtmp;
@@ -177,13 +167,13 @@ START_TEST(chunked_at_128)
     put(&m, body.b, 128);
     put8(&m, 0xc3);
     put(&m, body.b + 128, body.n - 128);
-    decode_tcp(&client, &m);
+    decode_msg(&client, &m);
     ck_assert_int_eq(g_pkt.event, EV_NONE);
     ck_assert_str_eq(info_text(), "connect('app2')");
     ck_assert(!g_pkt.a.rtmp.msgs[0].partial);
     /* the same message cut after its first chunk continues, not malformed */
     m.n = 11 + 1 + 100;
-    decode_tcp(&client, &m);
+    decode_msg(&client, &m);
     ck_assert_int_eq(g_pkt.event, EV_NONE);
     ck_assert(g_pkt.a.rtmp.msgs[0].partial);
     ck_assert_str_eq(info_text(), "connect('app2')");
@@ -194,7 +184,7 @@ START_TEST(headless_body_and_header_alone)
 {
     struct mb m = {.n = 0};
     hdr0(&m, 3, 60, 20);
-    decode_tcp(&client, &m); /* the header alone: TCP, as tshark shows it */
+    decode_msg(&client, &m); /* the header alone: TCP, as tshark shows it */
     ck_assert_int_ne(g_pkt.app, P_RTMP);
     struct mb body = {.n = 0};
     amf_str(&body, "publish");
@@ -202,7 +192,7 @@ START_TEST(headless_body_and_header_alone)
     put8(&body, 5); /* null */
     amf_str(&body, "stream1");
     amf_str(&body, "live");
-    decode_tcp(&client, &body);
+    decode_msg(&client, &body);
     ck_assert_int_eq(g_pkt.app, P_RTMP);
     ck_assert(g_pkt.a.rtmp.headless);
     ck_assert_str_eq(info_text(), "publish('stream1')");
@@ -239,7 +229,7 @@ START_TEST(header_forms)
     put8(&m, 4);
     put16(&m, 0);
     put32(&m, 1);
-    decode_tcp(&server, &m);
+    decode_msg(&server, &m);
     ck_assert_int_eq(g_pkt.event, EV_NONE);
     const struct ws_rtmp *r = &g_pkt.a.rtmp;
     ck_assert_uint_eq(r->nmsgs, 3);
@@ -263,7 +253,7 @@ START_TEST(malformed_amf0)
     put(&body, "abc", 3);
     hdr0(&m, 8, (uint32_t)body.n, 20);
     put(&m, body.b, body.n);
-    decode_tcp(&client, &m);
+    decode_msg(&client, &m);
     ck_assert_int_eq(g_pkt.app, P_RTMP);
     ck_assert_int_eq(g_pkt.event, EV_BAD_APP);
     ck_assert_str_eq(info_text(), "play()");
@@ -281,7 +271,7 @@ START_TEST(malformed_amf0)
         amf_end(&body);
     hdr0(&m, 8, (uint32_t)body.n, 20);
     put(&m, body.b, body.n);
-    decode_tcp(&client, &m);
+    decode_msg(&client, &m);
     ck_assert_int_eq(g_pkt.event, EV_BAD_APP);
     /* an unknown AMF0 marker */
     body.n = 0;
@@ -291,7 +281,7 @@ START_TEST(malformed_amf0)
     put8(&body, 0x42);
     hdr0(&m, 8, (uint32_t)body.n, 20);
     put(&m, body.b, body.n);
-    decode_tcp(&client, &m);
+    decode_msg(&client, &m);
     ck_assert_int_eq(g_pkt.event, EV_BAD_APP);
 }
 END_TEST
@@ -304,10 +294,7 @@ START_TEST(caplen_sweep_connect)
     put32(&m, 4096);
     hdr0(&m, 3, (uint32_t)body.n, 20);
     put(&m, body.b, body.n);
-    static uint8_t copy[512];
-    size_t n = tcp_frame(&client, m.b, m.n);
-    memcpy(copy, frame, n);
-    caplen_sweep(copy, n, P_RTMP);
+    caplen_sweep(g_frame, tcp_frame(&client, m.b, m.n), P_RTMP);
 }
 END_TEST
 
@@ -328,7 +315,7 @@ START_TEST(command_transactions)
     connect_body(&body, "live", "rtmp://h/live");
     hdr0(&m, 3, (uint32_t)body.n, 20);
     put(&m, body.b, body.n);
-    decode_tcp(&client, &m);
+    decode_msg(&client, &m);
     proto_get(P_RTMP)->app->track(&ctx, &g_pkt, layer_of(P_RTMP));
     body.n = m.n = 0;
     amf_str(&body, "_result");
@@ -340,7 +327,7 @@ START_TEST(command_transactions)
     amf_end(&body);
     hdr0(&m, 3, (uint32_t)body.n, 20);
     put(&m, body.b, body.n);
-    decode_tcp(&server, &m);
+    decode_msg(&server, &m);
     ck_assert_str_eq(info_text(), "_result('NetConnection.Connect.Success')");
     ctx.number = 2;
     ctx.ts_ns = 5000;
@@ -360,7 +347,7 @@ START_TEST(command_transactions)
     amf_str(&body, "cam");
     hdr0(&m, 8, (uint32_t)body.n, 20);
     put(&m, body.b, body.n);
-    decode_tcp(&client, &m);
+    decode_msg(&client, &m);
     ctx.number = 3;
     proto_get(P_RTMP)->app->track(&ctx, &g_pkt, layer_of(P_RTMP));
     body.n = m.n = 0;
@@ -375,7 +362,7 @@ START_TEST(command_transactions)
     amf_end(&body);
     hdr0(&m, 5, (uint32_t)body.n, 20);
     put(&m, body.b, body.n);
-    decode_tcp(&server, &m);
+    decode_msg(&server, &m);
     ctx.number = 4;
     proto_get(P_RTMP)->app->track(&ctx, &g_pkt, layer_of(P_RTMP));
     ck_assert_uint_eq(app_tracker_txn_count(t), 2);

@@ -18,27 +18,14 @@
 #include "wirescope/rtp_stats.h"
 #include "wirescope/textbuf.h"
 
-/* Decodes frame[0..caplen) from an exact-size heap copy, so that ASan
- * catches any read past the captured bytes. */
-
-
 static const struct pb_ends media = {0x0a000001, 0x0a000002, 40000, 5004};
 static const struct pb_ends low_port = {0x0a000001, 0x0a000002, 40000, 554};
-static uint8_t frame[2048];
-
-static size_t udp_frame(const struct pb_ends *e, const uint8_t *p, size_t n)
-{
-    return pb_udp4(frame, e, p, n);
-}
 
 /* The payload on a flow known to carry `known` (as the decoder's flow
  * table says). */
 static void decode_on_flow(enum ws_proto known, const uint8_t *payload, size_t n)
 {
-    size_t len = udp_frame(&media, payload, n);
-    g_known = known;
-    decode_cut(frame, len, len, true);
-    g_known = P_NONE;
+    decode_known(g_frame, udp_frame(&media, payload, n), known);
 }
 
 /* RTP v2, PT 0, seq 4660, ts 160, SSRC 0x0d105941, 4 bytes of payload. */
@@ -49,7 +36,7 @@ static const uint8_t rtp_pcmu[] = {
 
 START_TEST(rtp_header)
 {
-    decode_full(frame, udp_frame(&media, rtp_pcmu, sizeof rtp_pcmu));
+    decode_udp(&media, rtp_pcmu, sizeof rtp_pcmu);
     ck_assert_int_eq(g_pkt.app, P_RTP);
     ck_assert_int_eq(g_pkt.event, EV_NONE);
     const struct ws_rtp *r = &g_pkt.a.rtp;
@@ -79,7 +66,7 @@ START_TEST(rtp_csrc_extension_padding)
         0x55, 0x66, 0x00, 0x02,
     };
     /* CSRCs and padding: decoded on a flow known as RTP, not by content */
-    decode_full(frame, udp_frame(&media, p, sizeof p));
+    decode_udp(&media, p, sizeof p);
     ck_assert_int_ne(g_pkt.app, P_RTP);
     decode_on_flow(P_RTP, p, sizeof p);
     ck_assert_int_eq(g_pkt.event, EV_NONE);
@@ -98,7 +85,7 @@ START_TEST(rtp_csrc_extension_padding)
         0x10, 0x00, 0x00, 0x02, 0x07, 0x03, 0x01, 0x02, 0x03, 0x00, 0x00, 0x00,
         0x55,
     };
-    decode_full(frame, udp_frame(&media, q, sizeof q)); /* by content */
+    decode_udp(&media, q, sizeof q); /* by content */
     ck_assert_int_eq(g_pkt.app, P_RTP);
     ck_assert_int_eq(g_pkt.event, EV_NONE);
     ck_assert_str_eq(field_text("Extension Element"), "id 7, 3 bytes");
@@ -149,39 +136,37 @@ END_TEST
 START_TEST(rtp_content_detection_is_strict)
 {
     uint8_t p[sizeof rtp_pcmu];
-    decode_full(frame, udp_frame(&low_port, rtp_pcmu, sizeof rtp_pcmu));
+    decode_udp(&low_port, rtp_pcmu, sizeof rtp_pcmu);
     ck_assert_int_ne(g_pkt.app, P_RTP); /* a port below 1024 */
     memcpy(p, rtp_pcmu, sizeof p);
     p[1] = 72; /* RTCP conflict range */
-    decode_full(frame, udp_frame(&media, p, sizeof p));
+    decode_udp(&media, p, sizeof p);
     ck_assert_int_ne(g_pkt.app, P_RTP);
     p[1] = 50; /* unassigned */
-    decode_full(frame, udp_frame(&media, p, sizeof p));
+    decode_udp(&media, p, sizeof p);
     ck_assert_int_ne(g_pkt.app, P_RTP);
     p[1] = 0;
     p[0] = 0x40; /* version 1 */
-    decode_full(frame, udp_frame(&media, p, sizeof p));
+    decode_udp(&media, p, sizeof p);
     ck_assert_int_ne(g_pkt.app, P_RTP);
-    decode_full(frame, udp_frame(&media, rtp_pcmu, 11)); /* short header */
+    decode_udp(&media, rtp_pcmu, 11); /* short header */
     ck_assert_int_ne(g_pkt.app, P_RTP);
     memcpy(p, rtp_pcmu, sizeof p);
     p[8] = p[9] = 0; /* SSRC 0x5941: not random-looking */
-    decode_full(frame, udp_frame(&media, p, sizeof p));
+    decode_udp(&media, p, sizeof p);
     ck_assert_int_ne(g_pkt.app, P_RTP);
     memcpy(p, rtp_pcmu, sizeof p);
     p[0] = 0x90; /* an extension that is not RFC 8285's */
-    decode_full(frame, udp_frame(&media, p, sizeof p));
+    decode_udp(&media, p, sizeof p);
     ck_assert_int_ne(g_pkt.app, P_RTP);
 }
 END_TEST
 
 START_TEST(rtp_caplen_sweep)
 {
-    uint8_t copy[128];
     size_t n = udp_frame(&media, rtp_pcmu, sizeof rtp_pcmu);
-    memcpy(copy, frame, n);
     g_known = P_RTP; /* a cut header is RTP only on a flow known as such */
-    caplen_sweep(copy, n, P_RTP);
+    caplen_sweep(g_frame, n, P_RTP);
     g_known = P_NONE;
 }
 END_TEST
@@ -201,7 +186,7 @@ static const uint8_t rtcp_sr_sdes[] = {
 
 START_TEST(rtcp_compound)
 {
-    decode_full(frame, udp_frame(&media, rtcp_sr_sdes, sizeof rtcp_sr_sdes));
+    decode_udp(&media, rtcp_sr_sdes, sizeof rtcp_sr_sdes);
     ck_assert_int_eq(g_pkt.app, P_RTCP);
     ck_assert_int_eq(g_pkt.event, EV_NONE);
     ck_assert_uint_eq(g_pkt.a.rtcp.pt, 200);
@@ -229,7 +214,7 @@ START_TEST(rtcp_other_types)
         0x85, 0xcc, 0x00, 0x03, 0x11, 0x11, 0x11, 0x11, 'n', 'a', 'm', 'e',
         0x01, 0x02, 0x03, 0x04,
     };
-    decode_full(frame, udp_frame(&media, bye_app, sizeof bye_app));
+    decode_udp(&media, bye_app, sizeof bye_app);
     ck_assert_int_eq(g_pkt.event, EV_NONE);
     ck_assert_str_eq(info_text(), "Goodbye   Application specific   ( name ) subtype=5");
     ck_assert_str_eq(field_text("Reason"), "bye");
@@ -239,7 +224,7 @@ START_TEST(rtcp_other_types)
         0x00, 0x01, 0x00, 0x00,
         0x81, 0xce, 0x00, 0x02, 0x22, 0x22, 0x22, 0x22, 0x11, 0x11, 0x11, 0x11,
     };
-    decode_full(frame, udp_frame(&media, rr_fb, sizeof rr_fb));
+    decode_udp(&media, rr_fb, sizeof rr_fb);
     ck_assert_int_eq(g_pkt.event, EV_NONE);
     ck_assert_str_eq(info_text(), "Receiver Report   Generic RTP Feedback   "
                                   "Payload-specific Feedback   PLI  ");
@@ -256,7 +241,7 @@ START_TEST(rtcp_length_past_end)
     ck_assert_int_eq(g_pkt.event, EV_TRUNCATED);
     ck_assert_str_eq(info_text(), "Sender Report   [Malformed Packet]");
     /* and by content alone such a datagram is not RTCP */
-    decode_full(frame, udp_frame(&media, p, sizeof p));
+    decode_udp(&media, p, sizeof p);
     ck_assert_int_ne(g_pkt.app, P_RTCP);
     /* an SDES item running past its packet */
     memcpy(p, rtcp_sr_sdes, sizeof p);
@@ -269,11 +254,9 @@ END_TEST
 
 START_TEST(rtcp_caplen_sweep)
 {
-    uint8_t copy[256];
     size_t n = udp_frame(&media, rtcp_sr_sdes, sizeof rtcp_sr_sdes);
-    memcpy(copy, frame, n);
     g_known = P_RTCP;
-    caplen_sweep(copy, n, P_RTCP);
+    caplen_sweep(g_frame, n, P_RTCP);
     g_known = P_NONE;
 }
 END_TEST

@@ -17,31 +17,8 @@
 #include "wirescope/info.h"
 #include "wirescope/textbuf.h"
 
-static uint8_t frame[4096];
-
 static const struct pb_ends to_server = {0x0a000002, 0x0a000001, 43860, 554};
 static const struct pb_ends from_server = {0x0a000001, 0x0a000002, 554, 43860};
-
-static size_t tcp_frame(const struct pb_ends *e, const void *payload, size_t n)
-{
-    return pb_tcp4(frame, e, 1000, 2000, 0, payload, n);
-}
-
-static void decode_bytes(const struct pb_ends *e, const void *payload, size_t n)
-{
-    decode_full(frame, tcp_frame(e, payload, n));
-}
-
-static void decode_str(const struct pb_ends *e, const char *s)
-{
-    decode_bytes(e, s, strlen(s));
-}
-
-/* The caplen sweep of the segment carrying payload. */
-static void sweep_segment(const struct pb_ends *e, const void *payload, size_t n)
-{
-    caplen_sweep(frame, tcp_frame(e, payload, n), P_RTSP);
-}
 
 static const char options_req[] =
     "OPTIONS rtsp://10.0.0.1:554/test RTSP/1.0\r\nCSeq: 1\r\n"
@@ -101,7 +78,7 @@ START_TEST(sdp_body)
     ck_assert(!g_pkt.a.rtsp.continues);
     ck_assert_int_eq(g_pkt.event, EV_NONE);
     /* the body goes on in the next segment */
-    decode_bytes(&from_server, describe_reply, sizeof describe_reply - 1 - 10);
+    decode_tcp(&from_server, describe_reply, sizeof describe_reply - 1 - 10);
     ck_assert(g_pkt.a.rtsp.continues);
     ck_assert_int_eq(g_pkt.event, EV_NONE);
     /* that next segment */
@@ -191,7 +168,7 @@ START_TEST(interleaved_frames)
     uint8_t seg[128];
     memcpy(seg, rtcp_frame, sizeof rtcp_frame);
     memcpy(seg + sizeof rtcp_frame, rtp_frame, sizeof rtp_frame);
-    decode_bytes(&to_server, seg, sizeof rtcp_frame + sizeof rtp_frame);
+    decode_tcp(&to_server, seg, sizeof rtcp_frame + sizeof rtp_frame);
     const struct ws_rtsp *r = &g_pkt.a.rtsp;
     ck_assert_int_eq(r->kind, RTSP_INTERLEAVED);
     ck_assert_uint_eq(r->nframes, 2);
@@ -217,21 +194,21 @@ START_TEST(interleaved_past_end)
     uint8_t seg[64];
     memcpy(seg, rtp_frame, sizeof rtp_frame);
     seg[2] = 0x05; /* length 1296 */
-    decode_bytes(&to_server, seg, sizeof rtp_frame);
+    decode_tcp(&to_server, seg, sizeof rtp_frame);
     ck_assert(g_pkt.a.rtsp.continues);
     ck_assert(g_pkt.a.rtsp.frames[0].partial);
     ck_assert_int_eq(g_pkt.event, EV_NONE);
     ck_assert_str_eq(field_text("Continues in the next segment"), "16 of 1296 bytes here");
     /* cut by the snaplen instead */
     size_t len = tcp_frame(&to_server, rtp_frame, sizeof rtp_frame);
-    decode_cut(frame, len - 4, len, true);
+    decode_cut(g_frame, len - 4, len, true);
     ck_assert_int_eq(g_pkt.event, EV_TRUNCATED);
     /* only the frame header's first bytes */
-    decode_bytes(&to_server, "$\x00", 2);
+    decode_tcp(&to_server, "$\x00", 2);
     ck_assert(g_pkt.a.rtsp.continues);
     ck_assert_uint_eq(g_pkt.a.rtsp.nframes, 0);
     /* a frame too short for an RTP header: channel and length only */
-    decode_bytes(&to_server, "$\x02\x00\x03\x80\x60\x00", 7);
+    decode_tcp(&to_server, "$\x02\x00\x03\x80\x60\x00", 7);
     ck_assert_str_eq(info_text(), "Interleaved channel 0x02, 3 bytes");
     json_has(P_RTSP, "\"proto\":null");
 }
@@ -243,7 +220,7 @@ START_TEST(frame_then_reply)
     uint8_t seg[256];
     memcpy(seg, rtp_frame, sizeof rtp_frame);
     memcpy(seg + sizeof rtp_frame, ok, sizeof ok - 1);
-    decode_bytes(&from_server, seg, sizeof rtp_frame + sizeof ok - 1);
+    decode_tcp(&from_server, seg, sizeof rtp_frame + sizeof ok - 1);
     ck_assert_int_eq(g_pkt.a.rtsp.kind, RTSP_INTERLEAVED);
     ck_assert_int_eq(g_pkt.a.rtsp.msg, RTSP_REPLY);
     ck_assert_uint_eq(g_pkt.a.rtsp.cseq, 5);
@@ -292,12 +269,14 @@ END_TEST
 
 START_TEST(caplen_sweeps)
 {
-    sweep_segment(&to_server, options_req, strlen(options_req));
-    sweep_segment(&from_server, describe_reply, strlen(describe_reply));
+    caplen_sweep(g_frame, tcp_frame(&to_server, options_req, strlen(options_req)), P_RTSP);
+    caplen_sweep(g_frame, tcp_frame(&from_server, describe_reply, strlen(describe_reply)),
+                 P_RTSP);
     uint8_t seg[128];
     memcpy(seg, rtcp_frame, sizeof rtcp_frame);
     memcpy(seg + sizeof rtcp_frame, rtp_frame, sizeof rtp_frame);
-    sweep_segment(&to_server, seg, sizeof rtcp_frame + sizeof rtp_frame);
+    caplen_sweep(g_frame, tcp_frame(&to_server, seg, sizeof rtcp_frame + sizeof rtp_frame),
+                 P_RTSP);
 }
 END_TEST
 

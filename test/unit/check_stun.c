@@ -12,10 +12,6 @@
 #include "wirescope/info.h"
 #include "wirescope/textbuf.h"
 
-/* Decodes frame[0..caplen) from an exact-size heap copy, so that ASan
- * catches any read past the captured bytes. */
-
-
 /* RFC 5769 2.1: sample request (SOFTWARE, PRIORITY, ICE-CONTROLLED,
  * USERNAME "evtj:h6vY", MESSAGE-INTEGRITY, FINGERPRINT). */
 static const uint8_t rfc5769_request[] = {
@@ -58,17 +54,10 @@ static const struct pb_ends to_server = {0x0a000001, 0x0a000002, 40000, 3478};
 static const struct pb_ends from_server = {0x0a000002, 0x0a000001, 3478, 40000};
 static const struct pb_ends high_ports = {0x0a000001, 0x0a000002, 50000, 50002};
 
-static uint8_t frame[2048];
-
-static size_t udp_frame(const struct pb_ends *e, const uint8_t *p, size_t n)
-{
-    return pb_udp4(frame, e, p, n);
-}
-
 START_TEST(rfc5769_sample_request)
 {
     size_t n = udp_frame(&to_server, rfc5769_request, sizeof rfc5769_request);
-    decode_full(frame, n);
+    decode_full(g_frame, n);
     ck_assert_int_eq(g_pkt.app, P_STUN);
     ck_assert_int_eq(g_pkt.event, EV_NONE);
     const struct ws_stun *s = &g_pkt.a.stun;
@@ -91,7 +80,7 @@ END_TEST
 START_TEST(rfc5769_ipv4_response)
 {
     size_t n = udp_frame(&from_server, rfc5769_resp4, sizeof rfc5769_resp4);
-    decode_full(frame, n);
+    decode_full(g_frame, n);
     const struct ws_stun *s = &g_pkt.a.stun;
     ck_assert_int_eq(g_pkt.event, EV_NONE);
     ck_assert_uint_eq(s->cls, STUN_SUCCESS);
@@ -113,7 +102,7 @@ END_TEST
 START_TEST(rfc5769_ipv6_response)
 {
     size_t n = udp_frame(&from_server, rfc5769_resp6, sizeof rfc5769_resp6);
-    decode_full(frame, n);
+    decode_full(g_frame, n);
     const struct ws_stun *s = &g_pkt.a.stun;
     ck_assert_int_eq(g_pkt.event, EV_NONE);
     char a[WS_ADDR_STRLEN];
@@ -131,7 +120,7 @@ START_TEST(fingerprint_mismatch)
     uint8_t m[sizeof rfc5769_resp4];
     memcpy(m, rfc5769_resp4, sizeof m);
     m[25] ^= 0x20; /* one SOFTWARE letter changes case */
-    decode_full(frame, udp_frame(&from_server, m, sizeof m));
+    decode_udp(&from_server, m, sizeof m);
     ck_assert_uint_eq(g_pkt.a.stun.fingerprint, STUN_FP_BAD);
     ck_assert_ptr_nonnull(strstr(json_text(P_STUN), "\"fingerprint\":\"bad\""));
 }
@@ -159,7 +148,7 @@ START_TEST(turn_error_response)
     };
     uint8_t m[128];
     size_t n = stun_msg(m, 0x0113, attrs, sizeof attrs);
-    decode_full(frame, udp_frame(&from_server, m, n));
+    decode_udp(&from_server, m, n);
     ck_assert_int_eq(g_pkt.event, EV_NONE);
     ck_assert_uint_eq(g_pkt.a.stun.error_code, 401);
     ck_assert_uint_eq(g_pkt.a.stun.method, 3);
@@ -179,7 +168,7 @@ START_TEST(turn_allocate_and_channel_bind)
     };
     uint8_t m[128];
     size_t n = stun_msg(m, 0x0003, alloc, sizeof alloc);
-    decode_full(frame, udp_frame(&to_server, m, n));
+    decode_udp(&to_server, m, n);
     ck_assert_str_eq(info_text(), "Allocate Request UDP lifetime: 600");
     static const uint8_t bind[] = {
         0x00, 0x0c, 0x00, 0x04, 0x40, 0x01, 0, 0,
@@ -187,7 +176,7 @@ START_TEST(turn_allocate_and_channel_bind)
         192 ^ 0x21, 0 ^ 0x12, 2 ^ 0xa4, 9 ^ 0x42,
     };
     n = stun_msg(m, 0x0009, bind, sizeof bind);
-    decode_full(frame, udp_frame(&to_server, m, n));
+    decode_udp(&to_server, m, n);
     ck_assert_str_eq(info_text(),
                      "Channel-Bind Request ChannelNumber=0x4001 XOR-PEER-ADDRESS: 192.0.2.9:6000");
 }
@@ -196,30 +185,30 @@ END_TEST
 START_TEST(channel_data_on_port)
 {
     static const uint8_t cd[] = {0x40, 0x01, 0x00, 0x05, 'h', 'e', 'l', 'l', 'o', 0, 0, 0};
-    decode_full(frame, udp_frame(&to_server, cd, sizeof cd));
+    decode_udp(&to_server, cd, sizeof cd);
     ck_assert_int_eq(g_pkt.app, P_STUN);
     ck_assert(g_pkt.a.stun.channel_data);
     ck_assert_uint_eq(g_pkt.a.stun.channel, 0x4001);
     ck_assert_str_eq(info_text(), "ChannelData TURN Message");
     /* not by content alone: on other ports it is just UDP data */
-    decode_full(frame, udp_frame(&high_ports, cd, sizeof cd));
+    decode_udp(&high_ports, cd, sizeof cd);
     ck_assert_int_ne(g_pkt.app, P_STUN);
 }
 END_TEST
 
 START_TEST(content_detection)
 {
-    decode_full(frame, udp_frame(&high_ports, rfc5769_resp4, sizeof rfc5769_resp4));
+    decode_udp(&high_ports, rfc5769_resp4, sizeof rfc5769_resp4);
     ck_assert_int_eq(g_pkt.app, P_STUN);
     /* a wrong cookie, or a length that disagrees with the datagram: no */
     uint8_t m[sizeof rfc5769_resp4];
     memcpy(m, rfc5769_resp4, sizeof m);
     m[4] = 0x22;
-    decode_full(frame, udp_frame(&high_ports, m, sizeof m));
+    decode_udp(&high_ports, m, sizeof m);
     ck_assert_int_ne(g_pkt.app, P_STUN);
     memcpy(m, rfc5769_resp4, sizeof m);
     m[3] = 0x38;
-    decode_full(frame, udp_frame(&high_ports, m, sizeof m));
+    decode_udp(&high_ports, m, sizeof m);
     ck_assert_int_ne(g_pkt.app, P_STUN);
 }
 END_TEST
@@ -230,7 +219,7 @@ START_TEST(attribute_past_end)
     memcpy(m, rfc5769_resp4, sizeof m);
     m[38] = 0x00;
     m[39] = 0x40; /* XOR-MAPPED-ADDRESS claims 64 bytes */
-    decode_full(frame, udp_frame(&from_server, m, sizeof m));
+    decode_udp(&from_server, m, sizeof m);
     ck_assert_int_eq(g_pkt.app, P_STUN);
     ck_assert_int_eq(g_pkt.event, EV_BAD_APP);
     ck_assert(!g_pkt.a.stun.has_xor_mapped);
@@ -245,7 +234,7 @@ START_TEST(message_length_past_datagram)
     uint8_t m[sizeof rfc5769_resp4];
     memcpy(m, rfc5769_resp4, sizeof m);
     m[3] = 0x80;
-    decode_full(frame, udp_frame(&from_server, m, sizeof m));
+    decode_udp(&from_server, m, sizeof m);
     ck_assert_int_eq(g_pkt.app, P_STUN);
     ck_assert_int_ne(g_pkt.event, EV_NONE);
 }
@@ -258,20 +247,17 @@ START_TEST(control_bytes_sanitised)
     };
     uint8_t m[64];
     size_t n = stun_msg(m, 0x0001, attrs, sizeof attrs);
-    decode_full(frame, udp_frame(&to_server, m, n));
+    decode_udp(&to_server, m, n);
     ck_assert_str_eq(info_text(), "Binding Request user: a\\x1b[2J\\xff");
 }
 END_TEST
 
 START_TEST(caplen_sweeps)
 {
-    size_t n = udp_frame(&to_server, rfc5769_request, sizeof rfc5769_request);
-    uint8_t copy[256];
-    memcpy(copy, frame, n);
-    caplen_sweep(copy, n, P_STUN);
-    n = udp_frame(&from_server, rfc5769_resp6, sizeof rfc5769_resp6);
-    memcpy(copy, frame, n);
-    caplen_sweep(copy, n, P_STUN);
+    caplen_sweep(g_frame, udp_frame(&to_server, rfc5769_request, sizeof rfc5769_request),
+                 P_STUN);
+    caplen_sweep(g_frame, udp_frame(&from_server, rfc5769_resp6, sizeof rfc5769_resp6),
+                 P_STUN);
 }
 END_TEST
 
@@ -287,13 +273,13 @@ START_TEST(binding_transaction)
     memset(&f, 0, sizeof f);
     f.id = 7;
     struct app_ctx ctx = {.t = t, .number = 1, .ts_ns = 1000000000, .flow = &f};
-    decode_full(frame, udp_frame(&to_server, rfc5769_request, sizeof rfc5769_request));
+    decode_udp(&to_server, rfc5769_request, sizeof rfc5769_request);
     proto_get(P_STUN)->app->track(&ctx, &g_pkt, layer_of(P_STUN));
     /* the IPv4 response shares the request's transaction id */
     ctx.number = 2;
     ctx.ts_ns += 2500000;
     ctx.dir = FLOW_B2A;
-    decode_full(frame, udp_frame(&from_server, rfc5769_resp4, sizeof rfc5769_resp4));
+    decode_udp(&from_server, rfc5769_resp4, sizeof rfc5769_resp4);
     proto_get(P_STUN)->app->track(&ctx, &g_pkt, layer_of(P_STUN));
     ck_assert_uint_eq(app_tracker_txn_count(t), 1);
     const struct txn *x = NULL;

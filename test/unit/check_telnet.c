@@ -14,31 +14,13 @@
 #include "wirescope/info.h"
 #include "wirescope/textbuf.h"
 
-static uint8_t frame[8192];
-
 static const struct pb_ends to_server = {0x0a000002, 0x0a000001, 44212, 23};
-
-static size_t telnet_frame(const void *payload, size_t n)
-{
-    return pb_tcp4(frame, &to_server, 1000, 2000, 0, payload, n);
-}
-
-static void decode_bytes(const void *payload, size_t n)
-{
-    decode_full(frame, telnet_frame(payload, n));
-}
-
-/* The caplen sweep of the segment carrying payload. */
-static void sweep_segment(const uint8_t *payload, size_t n)
-{
-    caplen_sweep(frame, telnet_frame(payload, n), P_TELNET);
-}
 
 START_TEST(negotiation)
 {
     static const uint8_t p[] = {255, 253, 1, 255, 251, 3, 255, 252, 31,
                                 255, 254, 34, 255, 251, 39};
-    decode_bytes(p, sizeof p);
+    decode_tcp(&to_server, p, sizeof p);
     ck_assert_int_eq(g_pkt.app, P_TELNET);
     ck_assert_str_eq(info_protocol(&g_pkt), "TELNET");
     ck_assert_str_eq(info_text(), "Telnet Data ...");
@@ -73,7 +55,7 @@ START_TEST(subnegotiation_values)
         255, 250, 39, 0, 0, 'D', 'I', 'S', 'P', 'L', 'A', 'Y', 1, ':', '7', 255, 240,
         255, 250, 31, 0, 255, 255, 1, 0, 255, 240,              /* width 255 (IAC IAC) */
     };
-    decode_bytes(p, sizeof p);
+    decode_tcp(&to_server, p, sizeof p);
     const struct ws_telnet *t = &g_pkt.a.telnet;
     ck_assert_uint_eq(t->ncommands, 12); /* 6 SB and 6 SE */
     ck_assert_uint_eq(t->cmds[0].cmd, 250);
@@ -100,7 +82,7 @@ END_TEST
 START_TEST(naws_wrong_size)
 {
     static const uint8_t p[] = {255, 250, 31, 0, 80, 0, 255, 240};
-    decode_bytes(p, sizeof p);
+    decode_tcp(&to_server, p, sizeof p);
     ck_assert_str_eq(field_text("Malformed"), "window size of 3 bytes, not 4");
     ck_assert_int_eq(g_pkt.event, EV_BAD_APP);
     ck_assert_uint_eq(g_pkt.a.telnet.ncommands, 2);
@@ -110,7 +92,7 @@ END_TEST
 START_TEST(data_and_escaped_iac)
 {
     static const uint8_t p[] = {'l', 's', 255, 255, '\x1b', '\r', '\n', 'o', 'k'};
-    decode_bytes(p, sizeof p);
+    decode_tcp(&to_server, p, sizeof p);
     const struct ws_telnet *t = &g_pkt.a.telnet;
     ck_assert_uint_eq(t->ncommands, 0);
     ck_assert_uint_eq(t->data_len, 8); /* IAC IAC is one byte */
@@ -125,7 +107,7 @@ END_TEST
 START_TEST(commands_between_data)
 {
     static const uint8_t p[] = {'a', 255, 241, 'b', 255, 246, 255, 200, 'c'};
-    decode_bytes(p, sizeof p);
+    decode_tcp(&to_server, p, sizeof p);
     const struct ws_telnet *t = &g_pkt.a.telnet;
     ck_assert_uint_eq(t->ncommands, 3);
     ck_assert_uint_eq(t->data_len, 3);
@@ -140,25 +122,25 @@ START_TEST(iac_at_end_of_segment)
 {
     /* the whole segment captured: the command is completed by the next one */
     static const uint8_t iac_end[] = {'h', 'i', 255};
-    decode_bytes(iac_end, sizeof iac_end);
+    decode_tcp(&to_server, iac_end, sizeof iac_end);
     ck_assert(g_pkt.a.telnet.continues);
     ck_assert_int_eq(g_pkt.event, EV_NONE);
     ck_assert_uint_eq(g_pkt.a.telnet.data_len, 2);
     json_has(P_TELNET, "\"continues\":true");
     static const uint8_t will_end[] = {255, 251};
-    decode_bytes(will_end, sizeof will_end);
+    decode_tcp(&to_server, will_end, sizeof will_end);
     ck_assert(g_pkt.a.telnet.continues);
     ck_assert_uint_eq(g_pkt.a.telnet.ncommands, 0);
     /* a subnegotiation without its IAC SE */
     static const uint8_t sb_open[] = {255, 250, 24, 0, 'V', 'T'};
-    decode_bytes(sb_open, sizeof sb_open);
+    decode_tcp(&to_server, sb_open, sizeof sb_open);
     ck_assert(g_pkt.a.telnet.continues);
     ck_assert_uint_eq(g_pkt.a.telnet.ncommands, 1);
     ck_assert_str_eq(field_text("Terminal type"), "IS: VT");
     ck_assert_int_eq(g_pkt.event, EV_NONE);
     /* an IAC IAC split by the end: the first IAC waits for the next byte */
     static const uint8_t sb_iac[] = {255, 250, 31, 0, 255};
-    decode_bytes(sb_iac, sizeof sb_iac);
+    decode_tcp(&to_server, sb_iac, sizeof sb_iac);
     ck_assert(g_pkt.a.telnet.continues);
 }
 END_TEST
@@ -167,8 +149,8 @@ START_TEST(subnegotiation_truncated)
 {
     /* the same subnegotiation cut by the snaplen: truncated, not continuing */
     static const uint8_t p[] = {255, 250, 24, 0, 'X', 'T', 'E', 'R', 'M', 255, 240};
-    size_t len = telnet_frame(p, sizeof p);
-    decode_cut(frame, len - 3, len, true);
+    size_t len = tcp_frame(&to_server, p, sizeof p);
+    decode_cut(g_frame, len - 3, len, true);
     ck_assert_int_eq(g_pkt.event, EV_TRUNCATED);
     ck_assert(!g_pkt.a.telnet.continues);
     ck_assert_str_eq(info_text(), "Telnet Data ...[Packet size limited during capture]");
@@ -182,7 +164,7 @@ START_TEST(absurd_command_count)
         p[i] = 255;
         p[i + 1] = 241; /* NOP */
     }
-    decode_bytes(p, sizeof p);
+    decode_tcp(&to_server, p, sizeof p);
     const struct ws_telnet *t = &g_pkt.a.telnet;
     ck_assert_uint_eq(t->ncommands, 1500);
     ck_assert_uint_eq(t->nlisted, TELNET_MAX_CMDS);
@@ -196,10 +178,10 @@ END_TEST
 START_TEST(caplen_sweeps)
 {
     static const uint8_t neg[] = {255, 253, 1, 255, 251, 3, 'x', 255, 255, 'y'};
-    sweep_segment(neg, sizeof neg);
+    caplen_sweep(g_frame, tcp_frame(&to_server, neg, sizeof neg), P_TELNET);
     static const uint8_t sb[] = {255, 250, 31, 0, 100, 0, 30, 255, 240,
                                  255, 250, 24, 0, 'X', 255, 240, 'o', 'k', '\r', '\n'};
-    sweep_segment(sb, sizeof sb);
+    caplen_sweep(g_frame, tcp_frame(&to_server, sb, sizeof sb), P_TELNET);
 }
 END_TEST
 

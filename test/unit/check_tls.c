@@ -1,15 +1,14 @@
 /* Tests of the TLS dissector on a real ClientHello and ServerHello
  * (openssl 3.0 s_client / s_server, test/app/tls/tls13.pcap) and variants. */
 #include <check.h>
-#include <pcap/dlt.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "apptest.h"
 #include "pktbuild.h"
 #include "proto/proto.h"
 #include "wirescope/app.h"
 #include "wirescope/decode.h"
-#include "wirescope/flow.h"
 #include "wirescope/info.h"
 
 /*
@@ -76,47 +75,12 @@ static const struct pb_ends to443 = {0x0a000001, 0x0a000002, 40000, 443};
 static const struct pb_ends from443 = {0x0a000002, 0x0a000001, 443, 40000};
 static const struct pb_ends to4433 = {0x0a000001, 0x0a000002, 40000, 4433};
 
-static uint8_t frame[4096];
-static struct ws_packet pkt;
-
-static size_t decode(const struct pb_ends *e, const uint8_t *payload, size_t n)
-{
-    size_t len = pb_tcp4(frame, e, 1, 1, 0, payload, n);
-    pb_decode(&pkt, frame, len, len, true);
-    return len;
-}
-
-static const char *info(void)
-{
-    static char buf[1024];
-    info_format(&pkt, NULL, buf, sizeof buf);
-    return buf;
-}
-
-static const char *span(struct ws_span s)
-{
-    static char buf[256];
-    size_t n = s.len < sizeof buf - 1 ? s.len : sizeof buf - 1;
-    memcpy(buf, pkt.data + s.off, n);
-    buf[n] = 0;
-    return buf;
-}
-
-/* The k-th field named `name`, or NULL. */
-static const char *field_n(const char *name, unsigned k)
-{
-    for (unsigned i = 0; i < pkt.nfields; i++)
-        if (strcmp(pkt.fields[i].name, name) == 0 && k-- == 0)
-            return pkt.ftext + pkt.fields[i].text;
-    return NULL;
-}
-
 START_TEST(client_hello_fields)
 {
-    decode(&to443, client_hello, sizeof client_hello);
-    ck_assert_uint_eq(pkt.app, P_TLS);
-    ck_assert_uint_eq(pkt.event, EV_NONE);
-    const struct ws_tls *t = &pkt.a.tls;
+    decode_tcp(&to443, client_hello, sizeof client_hello);
+    ck_assert_uint_eq(g_pkt.app, P_TLS);
+    ck_assert_uint_eq(g_pkt.event, EV_NONE);
+    const struct ws_tls *t = &g_pkt.a.tls;
     ck_assert_uint_eq(t->nrecords, 1);
     ck_assert_uint_eq(t->rec[0].type, 22);
     ck_assert_uint_eq(t->rec[0].version, 0x0301);
@@ -124,20 +88,20 @@ START_TEST(client_hello_fields)
     ck_assert_uint_eq(t->nhs, 1);
     ck_assert_uint_eq(t->hs[0], 1);
     ck_assert_uint_eq(t->hello_version, 0x0303);
-    ck_assert_str_eq(span(t->sni), "example.test");
+    ck_assert_str_eq(span_text(t->sni), "example.test");
     ck_assert_uint_eq(t->nalpn, 2);
-    ck_assert_str_eq(span(t->alpn[0]), "h2");
-    ck_assert_str_eq(span(t->alpn[1]), "http/1.1");
+    ck_assert_str_eq(span_text(t->alpn[0]), "h2");
+    ck_assert_str_eq(span_text(t->alpn[1]), "http/1.1");
     ck_assert_uint_eq(t->max_offered, 0x0304);
-    ck_assert_str_eq(info_protocol(&pkt), "TLSv1");
-    ck_assert_str_eq(info(), "Client Hello");
-    ck_assert_str_eq(field_n("Cipher Suites", 0), "4 suites");
-    ck_assert_str_eq(field_n("Cipher Suite", 0), "TLS_AES_256_GCM_SHA384 (0x1302)");
-    ck_assert_str_eq(field_n("Cipher Suite", 1), "TLS_CHACHA20_POLY1305_SHA256 (0x1303)");
-    ck_assert_str_eq(field_n("Cipher Suite", 2), "TLS_AES_128_GCM_SHA256 (0x1301)");
-    ck_assert_str_eq(field_n("Cipher Suite", 3), "TLS_EMPTY_RENEGOTIATION_INFO_SCSV (0x00ff)");
-    ck_assert_str_eq(field_n("Session ID Length", 0), "32");
-    ck_assert_str_eq(field_n("Extensions Length", 0), "174");
+    ck_assert_str_eq(info_protocol(&g_pkt), "TLSv1");
+    ck_assert_str_eq(info_text(), "Client Hello");
+    ck_assert_str_eq(field_nth("Cipher Suites", 0), "4 suites");
+    ck_assert_str_eq(field_nth("Cipher Suite", 0), "TLS_AES_256_GCM_SHA384 (0x1302)");
+    ck_assert_str_eq(field_nth("Cipher Suite", 1), "TLS_CHACHA20_POLY1305_SHA256 (0x1303)");
+    ck_assert_str_eq(field_nth("Cipher Suite", 2), "TLS_AES_128_GCM_SHA256 (0x1301)");
+    ck_assert_str_eq(field_nth("Cipher Suite", 3), "TLS_EMPTY_RENEGOTIATION_INFO_SCSV (0x00ff)");
+    ck_assert_str_eq(field_nth("Session ID Length", 0), "32");
+    ck_assert_str_eq(field_nth("Extensions Length", 0), "174");
     static const char *const exts[] = {
         "server_name (0), length 17", "ec_point_formats (11), length 4",
         "supported_groups (10), length 22", "session_ticket (35), length 0",
@@ -147,72 +111,72 @@ START_TEST(client_hello_fields)
         "psk_key_exchange_modes (45), length 2", "key_share (51), length 38",
     };
     for (unsigned i = 0; i < sizeof exts / sizeof exts[0]; i++)
-        ck_assert_str_eq(field_n("Extension", i), exts[i]);
-    ck_assert_ptr_null(field_n("Extension", 11));
-    ck_assert_str_eq(field_n("Server Name", 0), "example.test");
-    ck_assert_str_eq(field_n("Supported Version", 0), "TLS 1.3 (0x0304)");
+        ck_assert_str_eq(field_nth("Extension", i), exts[i]);
+    ck_assert_ptr_null(field_nth("Extension", 11));
+    ck_assert_str_eq(field_nth("Server Name", 0), "example.test");
+    ck_assert_str_eq(field_nth("Supported Version", 0), "TLS 1.3 (0x0304)");
 }
 END_TEST
 
 START_TEST(server_hello_negotiates_13)
 {
-    decode(&from443, server_hello, sizeof server_hello);
-    ck_assert_uint_eq(pkt.event, EV_NONE);
-    const struct ws_tls *t = &pkt.a.tls;
+    decode_tcp(&from443, server_hello, sizeof server_hello);
+    ck_assert_uint_eq(g_pkt.event, EV_NONE);
+    const struct ws_tls *t = &g_pkt.a.tls;
     ck_assert_uint_eq(t->nrecords, 2);
     ck_assert_uint_eq(t->rec[1].type, 20);
     ck_assert(t->has_cipher);
     ck_assert_uint_eq(t->cipher, 0x1302);
     ck_assert_uint_eq(t->negotiated, 0x0304);
     ck_assert_uint_eq(t->hello_version, 0x0303);
-    ck_assert_str_eq(info_protocol(&pkt), "TLSv1.3");
-    ck_assert_str_eq(info(), "Server Hello, Change Cipher Spec");
-    ck_assert_str_eq(field_n("Cipher Suite", 0), "TLS_AES_256_GCM_SHA384 (0x1302)");
+    ck_assert_str_eq(info_protocol(&g_pkt), "TLSv1.3");
+    ck_assert_str_eq(info_text(), "Server Hello, Change Cipher Spec");
+    ck_assert_str_eq(field_nth("Cipher Suite", 0), "TLS_AES_256_GCM_SHA384 (0x1302)");
 }
 END_TEST
 
 START_TEST(alert_record)
 {
-    decode(&from443, alert, sizeof alert);
-    ck_assert_uint_eq(pkt.a.tls.rec[0].alert_level, 2);
-    ck_assert_uint_eq(pkt.a.tls.rec[0].alert_desc, 70);
-    ck_assert_str_eq(info_protocol(&pkt), "TLSv1.2");
-    ck_assert_str_eq(info(), "Alert (Level: Fatal, Description: Protocol Version)");
+    decode_tcp(&from443, alert, sizeof alert);
+    ck_assert_uint_eq(g_pkt.a.tls.rec[0].alert_level, 2);
+    ck_assert_uint_eq(g_pkt.a.tls.rec[0].alert_desc, 70);
+    ck_assert_str_eq(info_protocol(&g_pkt), "TLSv1.2");
+    ck_assert_str_eq(info_text(), "Alert (Level: Fatal, Description: Protocol Version)");
 }
 END_TEST
 
 START_TEST(content_detection)
 {
-    decode(&to4433, client_hello, sizeof client_hello);
-    ck_assert_uint_eq(pkt.app, P_TLS);
+    decode_tcp(&to4433, client_hello, sizeof client_hello);
+    ck_assert_uint_eq(g_pkt.app, P_TLS);
     static const uint8_t junk[] = {0x16, 0x03, 0x03, 0x00, 0x10, 0x63, 1, 2, 3};
-    decode(&to4433, junk, sizeof junk); /* handshake type 0x63 is none */
-    ck_assert_uint_ne(pkt.app, P_TLS);
+    decode_tcp(&to4433, junk, sizeof junk); /* handshake type 0x63 is none */
+    ck_assert_uint_ne(g_pkt.app, P_TLS);
     static const uint8_t old[] = {0x17, 0x03, 0x05, 0x00, 0x02, 1, 2};
-    decode(&to4433, old, sizeof old); /* version 3.5 */
-    ck_assert_uint_ne(pkt.app, P_TLS);
+    decode_tcp(&to4433, old, sizeof old); /* version 3.5 */
+    ck_assert_uint_ne(g_pkt.app, P_TLS);
 }
 END_TEST
 
 START_TEST(continuation_and_cut_records)
 {
     /* bytes from inside a record, on the TLS port */
-    decode(&from443, client_hello + 100, sizeof client_hello - 100);
-    ck_assert_uint_eq(pkt.app, P_TLS);
-    ck_assert(pkt.a.tls.continuation);
-    ck_assert_str_eq(info(), "Continuation Data");
-    ck_assert_str_eq(info_protocol(&pkt), "TLS");
+    decode_tcp(&from443, client_hello + 100, sizeof client_hello - 100);
+    ck_assert_uint_eq(g_pkt.app, P_TLS);
+    ck_assert(g_pkt.a.tls.continuation);
+    ck_assert_str_eq(info_text(), "Continuation Data");
+    ck_assert_str_eq(info_protocol(&g_pkt), "TLS");
     /* a ClientHello the segment cuts: decoded as far as it goes, not
      * malformed, not listed (tshark: empty Info) */
-    decode(&to443, client_hello, 100);
-    ck_assert_uint_eq(pkt.event, EV_NONE);
-    ck_assert(pkt.a.tls.rec[0].cut);
-    ck_assert_uint_eq(pkt.a.tls.nhs, 0);
-    ck_assert_str_eq(span(pkt.a.tls.sni), "");
-    ck_assert_str_eq(info(), "");
+    decode_tcp(&to443, client_hello, 100);
+    ck_assert_uint_eq(g_pkt.event, EV_NONE);
+    ck_assert(g_pkt.a.tls.rec[0].cut);
+    ck_assert_uint_eq(g_pkt.a.tls.nhs, 0);
+    ck_assert_str_eq(span_text(g_pkt.a.tls.sni), "");
+    ck_assert_str_eq(info_text(), "");
     /* a whole ServerHello and a cut ChangeCipherSpec after it */
-    decode(&from443, server_hello, sizeof server_hello - 1);
-    ck_assert_str_eq(info(), "Server Hello");
+    decode_tcp(&from443, server_hello, sizeof server_hello - 1);
+    ck_assert_str_eq(info_text(), "Server Hello");
 }
 END_TEST
 
@@ -224,7 +188,7 @@ static void patched(size_t at, uint8_t v, int v2)
     p[at] = v;
     if (v2 >= 0)
         p[at + 1] = (uint8_t)v2;
-    decode(&to443, p, sizeof p);
+    decode_tcp(&to443, p, sizeof p);
 }
 
 /* Offsets in client_hello: record header 0..4, handshake header 5..8,
@@ -237,38 +201,34 @@ START_TEST(malformed_variants)
     ck_assert_uint_eq(client_hello[77], 8);
     ck_assert_uint_eq(client_hello[89], 174);
     patched(7, 0x01, 0x10); /* handshake length 0x110 past the 259-byte record */
-    ck_assert_uint_eq(pkt.event, EV_BAD_APP);
+    ck_assert_uint_eq(g_pkt.event, EV_BAD_APP);
     patched(76, 0xff, 0xfe); /* 32767 cipher suites claimed */
-    ck_assert_uint_eq(pkt.event, EV_BAD_APP);
+    ck_assert_uint_eq(g_pkt.event, EV_BAD_APP);
     patched(77, 9, -1); /* an odd number of cipher suite bytes */
-    ck_assert_uint_eq(pkt.event, EV_BAD_APP);
+    ck_assert_uint_eq(g_pkt.event, EV_BAD_APP);
     patched(92, 0x01, 0x00); /* server_name length past the extensions */
-    ck_assert_uint_eq(pkt.event, EV_BAD_APP);
+    ck_assert_uint_eq(g_pkt.event, EV_BAD_APP);
     patched(88, 0x00, 0xb0); /* extensions length past the message */
-    ck_assert_uint_eq(pkt.event, EV_BAD_APP);
+    ck_assert_uint_eq(g_pkt.event, EV_BAD_APP);
     patched(43, 33, -1); /* session id longer than 32 */
-    ck_assert_uint_eq(pkt.event, EV_BAD_APP);
+    ck_assert_uint_eq(g_pkt.event, EV_BAD_APP);
     /* a record length past the segment is not malformed: it continues */
     patched(3, 0x02, 0x00);
-    ck_assert_uint_eq(pkt.event, EV_NONE);
-    ck_assert(pkt.a.tls.rec[0].cut);
+    ck_assert_uint_eq(g_pkt.event, EV_NONE);
+    ck_assert(g_pkt.a.tls.rec[0].cut);
 }
 END_TEST
 
-START_TEST(caplen_sweep)
+START_TEST(caplen_sweep_client_hello)
 {
-    size_t n = pb_tcp4(frame, &to443, 1, 1, 0, client_hello, sizeof client_hello);
+    size_t n = tcp_frame(&to443, client_hello, sizeof client_hello);
     size_t payload_off = n - sizeof client_hello;
     for (size_t cap = payload_off + 1; cap < n; cap++) {
-        uint8_t *cut = malloc(cap); /* exact size: ASan sees an over-read */
-        memcpy(cut, frame, cap);
-        pb_decode(&pkt, cut, cap, n, true);
-        ck_assert_uint_eq(pkt.app, P_TLS);
-        ck_assert_msg(pkt.event == EV_TRUNCATED, "cut at %zu: event %u", cap, pkt.event);
-        char buf[512];
-        info_format(&pkt, NULL, buf, sizeof buf);
-        info_protocol(&pkt);
-        free(cut);
+        decode_cut(g_frame, cap, n, true); /* exact size: ASan sees an over-read */
+        ck_assert_uint_eq(g_pkt.app, P_TLS);
+        ck_assert_msg(g_pkt.event == EV_TRUNCATED, "cut at %zu: event %u", cap, g_pkt.event);
+        (void)info_text();
+        (void)protocol_text();
     }
 }
 END_TEST
@@ -278,35 +238,28 @@ START_TEST(many_records_bounded)
     uint8_t buf[7 * (TLS_MAX_RECORDS + 4)];
     for (unsigned i = 0; i < TLS_MAX_RECORDS + 4; i++)
         memcpy(buf + 7 * i, alert, 7);
-    decode(&from443, buf, sizeof buf);
-    ck_assert_uint_eq(pkt.a.tls.nrecords, TLS_MAX_RECORDS);
-    ck_assert_uint_eq(pkt.event, EV_NONE);
+    decode_tcp(&from443, buf, sizeof buf);
+    ck_assert_uint_eq(g_pkt.a.tls.nrecords, TLS_MAX_RECORDS);
+    ck_assert_uint_eq(g_pkt.event, EV_NONE);
 }
 END_TEST
 
 START_TEST(track_keeps_hello_facts)
 {
-    struct app_tracker *t = app_tracker_new(10);
-    struct flow f;
-    memset(&f, 0, sizeof f);
-    f.id = 3;
-    struct app_ctx ctx = {.t = t, .number = 1, .flow = &f, .dir = FLOW_A2B};
-    const struct proto_desc *d = proto_get(P_TLS);
-    decode(&to443, client_hello, sizeof client_hello);
-    d->app->track(&ctx, &pkt, &pkt.layers[pkt.nlayers - 1]);
-    ctx.dir = FLOW_B2A;
-    decode(&from443, server_hello, sizeof server_hello);
-    d->app->track(&ctx, &pkt, &pkt.layers[pkt.nlayers - 1]);
+    struct tracked k;
+    track_init(&k, P_TLS, 3, &to443, &from443);
+    track_seg(&k, true, client_hello, sizeof client_hello, false);
+    track_seg(&k, false, server_hello, sizeof server_hello, false);
     /* the state's first members: server name, offered ALPN, chosen ALPN,
      * version, cipher (struct tls_flow in tls.c) */
-    const char *st = app_flow_state(&ctx, 1);
+    const char *st = app_flow_state(&k.ctx, 1);
     ck_assert_ptr_nonnull(st);
     ck_assert_str_eq(st, "example.test");
     ck_assert_str_eq(st + 256, "h2,http/1.1");
     uint16_t v;
     memcpy(&v, st + 256 + 64 + 64, 2);
     ck_assert_uint_eq(v, 0x0304);
-    app_tracker_free(t);
+    app_tracker_free(k.t);
 }
 END_TEST
 
@@ -320,7 +273,7 @@ static Suite *tls_suite(void)
     tcase_add_test(tc, content_detection);
     tcase_add_test(tc, continuation_and_cut_records);
     tcase_add_test(tc, malformed_variants);
-    tcase_add_test(tc, caplen_sweep);
+    tcase_add_test(tc, caplen_sweep_client_hello);
     tcase_add_test(tc, many_records_bounded);
     tcase_add_test(tc, track_keeps_hello_facts);
     suite_add_tcase(s, tc);
