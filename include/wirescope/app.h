@@ -131,11 +131,12 @@ int app_flow_announced(const struct app_tracker *t, uint64_t flow_id);
 void app_tracker_new_flow(struct app_tracker *t, struct flow *f);
 /* A flow leaves the table: frees its state and its expectations. */
 void app_tracker_flow_evicted(struct app_tracker *t, const struct flow *f);
-/* The flow's TCP connection closed (FINs both ways acknowledged, or a
- * RST): frees its protocol state now, not when the budget or the flow's
- * eviction would; its parent link stays, and a later connection on the
- * 5-tuple starts from a fresh zeroed block. */
-void app_tracker_flow_closed(struct app_tracker *t, const struct flow *f);
+/* Protocol state lives as long as the flow's TCP connection: this frees
+ * it when the connection closes (FINs both ways acknowledged) and when a
+ * new connection starts on the 5-tuple (which must not inherit the old
+ * one's stream positions), rather than when the budget or the flow's
+ * eviction would. The flow's parent link stays. */
+void app_tracker_drop_state(struct app_tracker *t, const struct flow *f);
 
 /* Readers (the batch writer after the decoder finished, or the decoder
  * itself when it answers the UI): transactions in id order. */

@@ -158,13 +158,18 @@ void decoder_feed(struct decoder *d, const struct cap_rec *rec,
         }
     }
 
+    /* A connection's first segment: what the protocols knew of an earlier
+     * connection on the 5-tuple (its stream positions) does not apply. */
+    if (out.tcp && d->apps && seg.conn->pkts[0] + seg.conn->pkts[1] == 1)
+        app_tracker_drop_state(d->apps, f);
     if (f && pkt->app && d->apps)
         track_app(d, pkt, f, out.dir, number, ts_ns, out.tcp);
     /* An HTTP flow's state is ~550 bytes, ~16 KB while a header block is
      * gathered: on a file of short connections most of it would be kept
-     * for connections long over. */
-    if (out.tcp && seg.conn->closed && d->apps)
-        app_tracker_flow_closed(d->apps, f);
+     * for connections long over. Only after FINs both ways, acknowledged:
+     * after a RST the peer's data still in flight may yet be captured. */
+    if (out.tcp && seg.conn->closed && seg.conn->rst_side < 0 && d->apps)
+        app_tracker_drop_state(d->apps, f);
 
     bool huge = rec->caplen > STORE_MAX_CAPLEN;
     struct pkt_entry e = {

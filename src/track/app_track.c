@@ -467,7 +467,7 @@ void app_tracker_flow_evicted(struct app_tracker *t, const struct flow *f)
             expect_drop(t, &t->expect[i]);
 }
 
-void app_tracker_flow_closed(struct app_tracker *t, const struct flow *f)
+void app_tracker_drop_state(struct app_tracker *t, const struct flow *f)
 {
     struct flow_slot *s = slot_find(t, f->id);
     if (s && s->state)

@@ -30,13 +30,11 @@ size_t __sanitizer_get_current_allocated_bytes(void);
 
 #include "pktbuild.h"
 #include "wirescope/app.h"
-#include "wirescope/capture.h"
 #include "wirescope/conn.h"
-#include "wirescope/decoder.h"
 #include "wirescope/flow.h"
 #include "wirescope/query.h"
-#include "wirescope/store.h"
 #include "wirescope/tcp_analysis.h"
+#include "world.h"
 
 #define A TCP_ACK
 #define PA (TCP_PSH | TCP_ACK)
@@ -428,48 +426,19 @@ START_TEST(test_txn_pool_keeps_the_kept_and_frees_the_evicted)
 }
 END_TEST
 
-/* ---------- the rate history ---------- */
+/* ---------- a capture run through the decoder ---------- */
 
-struct world {
-    struct capture cap;
-    struct store *store;
-    struct flow_table *flows;
-    struct conn_table *conns;
-    struct decoder d;
-    struct query q;
-};
-
-static struct world *world_new(uint32_t max_flows)
+/* A world of max_flows flows, with the UI's mailbox (whose rate history
+ * the rate tests read) or, for the protocol state tests, with the
+ * application trackers apps. */
+static struct world *compact_world(uint32_t max_flows, bool query, struct app_tracker *apps)
 {
-    struct world *w = calloc(1, sizeof *w);
-    ck_assert_ptr_nonnull(w);
-    w->cap.linktype = DLT_EN10MB;
-    w->store = store_new((size_t)16 << 20, -1);
-    w->flows = flow_table_new(max_flows, 0x5eed);
-    w->conns = conn_table_new(1000);
-    decoder_init(&w->d, &w->cap, w->store, w->flows, w->conns, NULL);
-    query_init(&w->q, &w->d, false);
-    return w;
-}
-
-static void world_free(struct world *w)
-{
-    query_destroy(&w->q);
-    conn_table_free(w->conns);
-    flow_table_free(w->flows);
-    store_free(w->store);
-    free(w);
+    const struct world_opts o = {.store_bytes = (size_t)16 << 20, .max_flows = max_flows,
+                                 .max_conns = 1000, .query = query, .apps = apps};
+    return world_new(&o, DLT_EN10MB);
 }
 
 /* ---------- per-flow protocol state of closed connections ---------- */
-
-/* A world whose decoder also tracks application protocols. */
-static struct world *world_with_apps(struct app_tracker *apps)
-{
-    struct world *w = world_new(64);
-    decoder_init(&w->d, &w->cap, w->store, w->flows, w->conns, apps);
-    return w;
-}
 
 static const struct pb_ends web_c2s = {0x0a000001, 0x0a000002, 40000, 80};
 static const struct pb_ends web_s2c = {0x0a000002, 0x0a000001, 80, 40000};
@@ -481,11 +450,7 @@ static void web_seg(struct world *w, int dir, uint8_t flags, uint32_t seq, uint3
     static uint8_t frame[2048];
     size_t n = pb_tcp4(frame, dir == C2S ? &web_c2s : &web_s2c, seq, ack, flags,
                        text ? text : "", text ? strlen(text) : 0);
-    uint64_t ts = T0_SEC * SEC_NS + ms * 1000000u;
-    struct cap_rec rec = {.ts_sec = (int64_t)(ts / SEC_NS), .ts_nsec = (uint32_t)(ts % SEC_NS),
-                          .caplen = (uint32_t)n, .len = (uint32_t)n,
-                          .file_off = CAP_NO_OFFSET};
-    decoder_feed(&w->d, &rec, frame);
+    world_feed(w, T0_SEC * SEC_NS + ms * 1000000u, frame, (uint32_t)n, (uint32_t)n);
 }
 
 struct txn_seen {
@@ -526,13 +491,14 @@ static void web_exchange(struct world *w, uint32_t *c_seq, uint32_t *s_seq)
  * The state HTTP keeps for a flow (its header buffers: APP_STATE_MAX
  * bytes once a block came in two segments) is held while the connection
  * is open and given back when it closes: by the last ACK of a four-way
- * close, or by a RST. The transaction is complete either way.
+ * close. Not by a RST, after which the peer's data still in flight may be
+ * captured. The transaction is complete either way.
  */
 START_TEST(test_closed_connection_gives_back_its_protocol_state)
 {
     bool by_rst = _i == 1;
     struct app_tracker *apps = app_tracker_new(16);
-    struct world *w = world_with_apps(apps);
+    struct world *w = compact_world(64, false, apps);
     uint32_t c, s;
     web_exchange(w, &c, &s);
     ck_assert_uint_eq(app_tracker_state_bytes(apps), APP_STATE_MAX);
@@ -546,7 +512,7 @@ START_TEST(test_closed_connection_gives_back_its_protocol_state)
         ck_assert_uint_eq(app_tracker_state_bytes(apps), APP_STATE_MAX);
         web_seg(w, C2S, A, c + 1, s + 1, NULL, 9);
     }
-    ck_assert_uint_eq(app_tracker_state_bytes(apps), 0);
+    ck_assert_uint_eq(app_tracker_state_bytes(apps), by_rst ? APP_STATE_MAX : 0);
     struct txn_seen seen = {0};
     app_tracker_foreach_txn(apps, note_txn, &seen);
     ck_assert_uint_eq(seen.n, 1);
@@ -564,6 +530,8 @@ START_TEST(test_closed_connection_gives_back_its_protocol_state)
 }
 END_TEST
 
+/* ---------- the rate history ---------- */
+
 /* A UDP packet from 10.0.0.<host>:1000 to 10.0.0.2:2000 of wire length
  * len at ms milliseconds after T0_SEC. */
 static const struct flow *udp(struct world *w, uint8_t host, uint64_t ms, uint32_t len)
@@ -571,17 +539,8 @@ static const struct flow *udp(struct world *w, uint8_t host, uint64_t ms, uint32
     uint8_t frame[128];
     struct pb_ends e = {0x0a000000u | host, 0x0a000002, 1000, 2000};
     size_t n = pb_udp4(frame, &e, "x", 1);
-    uint64_t ts = T0_SEC * SEC_NS + ms * 1000000u;
-    struct cap_rec rec = {.ts_sec = (int64_t)(ts / SEC_NS), .ts_nsec = (uint32_t)(ts % SEC_NS),
-                          .caplen = (uint32_t)n, .len = len, .file_off = CAP_NO_OFFSET};
-    decoder_feed(&w->d, &rec, frame);
-    struct ws_packet *pkt = calloc(1, sizeof *pkt);
-    struct flow_key key;
-    bool lo2hi;
-    pb_decode(pkt, frame, n, len, false);
-    ck_assert(flow_key_from_packet(pkt, &key, &lo2hi));
-    free(pkt);
-    const struct flow *f = flow_table_find(w->flows, &key);
+    world_feed(w, T0_SEC * SEC_NS + ms * 1000000u, frame, (uint32_t)n, len);
+    const struct flow *f = world_flow_of(w, frame, n, len);
     ck_assert_ptr_nonnull(f);
     return f;
 }
@@ -589,7 +548,7 @@ static const struct flow *udp(struct world *w, uint8_t host, uint64_t ms, uint32
 static double rate(struct world *w, const struct flow *f, uint64_t id, int secs,
                    uint64_t now_ms)
 {
-    return query_flow_rate(&w->q, f, id, secs, T0_SEC * SEC_NS + now_ms * 1000000u);
+    return query_flow_rate(w->q, f, id, secs, T0_SEC * SEC_NS + now_ms * 1000000u);
 }
 
 /*
@@ -603,7 +562,7 @@ static double rate(struct world *w, const struct flow *f, uint64_t id, int secs,
  */
 START_TEST(test_flow_rates_inline_block_reuse)
 {
-    struct world *w = world_new(2);
+    struct world *w = compact_world(2, true, NULL);
     const struct flow *a = udp(w, 1, 0, 1000);
     uint64_t a_id = a->id;
     const struct flow *b = udp(w, 3, 0, 2000);
