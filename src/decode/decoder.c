@@ -159,8 +159,10 @@ void decoder_feed(struct decoder *d, const struct cap_rec *rec,
     }
 
     /* A connection's first segment: what the protocols knew of an earlier
-     * connection on the 5-tuple (its stream positions) does not apply. */
-    if (out.tcp && d->apps && seg.conn->pkts[0] + seg.conn->pkts[1] == 1)
+     * connection on the 5-tuple (its stream positions) does not apply. A
+     * new flow has no state to drop (and looking would cost a cache miss). */
+    if (out.tcp && d->apps && seg.conn->pkts[0] + seg.conn->pkts[1] == 1 &&
+        f->pkts[0] + f->pkts[1] > 1)
         app_tracker_drop_state(d->apps, f);
     if (f && pkt->app && d->apps)
         track_app(d, pkt, f, out.dir, number, ts_ns, out.tcp);
