@@ -20,48 +20,38 @@
 #include "wirescope/flow.h"
 #include "wirescope/info.h"
 
-/* ---- building messages ---- */
-
-struct mb {
-    uint8_t b[1024];
-    size_t n;
-};
-
-static void putn(struct mb *m, const void *p, size_t n)
-{
-    memcpy(m->b + m->n, p, n);
-    m->n += n;
-}
-
-static void put8(struct mb *m, uint8_t v) { putn(m, &v, 1); }
+/* ---- building messages (on pktbuild.h's struct pb_msg) ---- */
 
 static const uint8_t mac[6] = {0x02, 0x00, 0x5e, 0x00, 0x67, 0x01};
 
 /* The 236-byte header and (cookie = true) the magic cookie. */
-static void bootp(struct mb *m, uint8_t op, uint32_t xid, uint32_t yiaddr, bool cookie)
+static void bootp(struct pb_msg *m, uint8_t op, uint32_t xid, uint32_t yiaddr, bool cookie)
 {
-    memset(m->b, 0, 240);
-    m->b[0] = op;
-    m->b[1] = 1;
-    m->b[2] = 6;
-    pb_be32(m->b + 4, xid);
-    pb_be32(m->b + 16, yiaddr);
-    memcpy(m->b + 28, mac, 6);
-    m->n = 236;
+    m->n = 0;
+    pb_put8(m, op);
+    pb_put8(m, 1); /* htype: Ethernet */
+    pb_put8(m, 6); /* hlen */
+    pb_put8(m, 0); /* hops */
+    pb_put32(m, xid);
+    pb_put_zeros(m, 8); /* secs, flags, ciaddr */
+    pb_put32(m, yiaddr);
+    pb_put_zeros(m, 8); /* siaddr, giaddr */
+    pb_putn(m, mac, 6);
+    pb_put_zeros(m, 10 + 64 + 128); /* the rest of chaddr, sname, file */
     if (cookie)
-        putn(m, "\x63\x82\x53\x63", 4);
+        pb_putn(m, "\x63\x82\x53\x63", 4);
 }
 
-static void opt(struct mb *m, uint8_t code, const void *value, uint8_t len)
+static void opt(struct pb_msg *m, uint8_t code, const void *value, uint8_t len)
 {
-    put8(m, code);
-    put8(m, len);
-    putn(m, value, len);
+    pb_put8(m, code);
+    pb_put8(m, len);
+    pb_putn(m, value, len);
 }
 
-static void opt8(struct mb *m, uint8_t code, uint8_t v) { opt(m, code, &v, 1); }
+static void opt8(struct pb_msg *m, uint8_t code, uint8_t v) { opt(m, code, &v, 1); }
 
-static void opt32(struct mb *m, uint8_t code, uint32_t v)
+static void opt32(struct pb_msg *m, uint8_t code, uint32_t v)
 {
     uint8_t b[4];
     pb_be32(b, v);
@@ -76,7 +66,7 @@ static size_t frame_len;
 static const struct pb_ends to_server = {0x00000000, 0xffffffff, 68, 67};
 static const struct pb_ends to_client = {0x0a000001, 0x0a000005, 67, 68};
 
-static void send_msg(const struct pb_ends *e, const struct mb *m)
+static void send_msg(const struct pb_ends *e, const struct pb_msg *m)
 {
     frame_len = pb_udp4(frame, e, m->b, m->n);
     decode_full(frame, frame_len);
@@ -94,7 +84,7 @@ static const char *field(const char *name, unsigned nth) { return layer_field(P_
 static bool has_field(const char *name) { return layer_field_count(P_DHCP, name) > 0; }
 
 /* A DISCOVER as ISC dhclient sends it, with a client identifier. */
-static void discover(struct mb *m, uint32_t xid)
+static void discover(struct pb_msg *m, uint32_t xid)
 {
     bootp(m, 1, xid, 0, true);
     opt8(m, 53, 1);
@@ -103,11 +93,11 @@ static void discover(struct mb *m, uint32_t xid)
     opt(m, 55, "\x01\x1c\x03\x0f\x06\x0c\x33\x3a\x3b", 9);
     opt(m, 60, "wirescope-test", 14);
     opt(m, 61, "\x01\x02\x00\x5e\x00\x67\x01", 7);
-    put8(m, 255);
+    pb_put8(m, 255);
 }
 
 /* An OFFER or ACK of 10.0.0.5 for an hour. */
-static void reply(struct mb *m, uint8_t type, uint32_t xid)
+static void reply(struct pb_msg *m, uint8_t type, uint32_t xid)
 {
     bootp(m, 2, xid, 0x0a000005, true);
     opt8(m, 53, type);
@@ -119,14 +109,14 @@ static void reply(struct mb *m, uint8_t type, uint32_t xid)
     opt(m, 3, "\x0a\x00\x00\x01\x0a\x00\x00\x02", 8);
     opt32(m, 6, 0x0a000001);
     opt(m, 15, "example.test", 12);
-    put8(m, 255);
+    pb_put8(m, 255);
 }
 
 /* ---- messages ---- */
 
 START_TEST(test_discover)
 {
-    struct mb m;
+    struct pb_msg m;
     discover(&m, 0x3903f326);
     send_msg(&to_server, &m);
     const struct ws_dhcp *d = &g_pkt.a.dhcp;
@@ -169,7 +159,7 @@ END_TEST
 
 START_TEST(test_offer_and_ack)
 {
-    struct mb m;
+    struct pb_msg m;
     reply(&m, 2, 0x1234);
     send_msg(&to_client, &m);
     ck_assert_uint_eq(g_pkt.event, EV_NONE);
@@ -221,10 +211,10 @@ START_TEST(test_message_type_names)
         "DHCP Unknown Message Type (0x13) - Transaction ID 0x1013",
     };
     for (uint8_t t = 0; t < 20; t++) {
-        struct mb m;
+        struct pb_msg m;
         bootp(&m, 1, 0x1000u + t, 0, true);
         opt8(&m, 53, t);
-        put8(&m, 255);
+        pb_put8(&m, 255);
         send_msg(&to_server, &m);
         ck_assert_str_eq(info_text(), want[t]);
     }
@@ -233,9 +223,9 @@ END_TEST
 
 START_TEST(test_plain_bootp)
 {
-    struct mb m;
+    struct pb_msg m;
     bootp(&m, 1, 0x2001, 0, true);
-    put8(&m, 255);
+    pb_put8(&m, 255);
     send_msg(&to_server, &m);
     ck_assert(!g_pkt.a.dhcp.has_msg_type);
     ck_assert_uint_eq(g_pkt.event, EV_NONE);
@@ -261,9 +251,9 @@ END_TEST
 
 START_TEST(test_bad_cookie_and_short_header)
 {
-    struct mb m;
+    struct pb_msg m;
     bootp(&m, 1, 0x200c, 0, false);
-    putn(&m, "\x12\x34\x56\x78\x35\x01\x01\xff", 8);
+    pb_putn(&m, "\x12\x34\x56\x78\x35\x01\x01\xff", 8);
     send_msg(&to_server, &m);
     ck_assert_uint_eq(g_pkt.event, EV_BAD_APP);
     ck_assert_str_eq(info_protocol(&g_pkt), "BOOTP");
@@ -286,7 +276,7 @@ END_TEST
 
 START_TEST(test_no_end_option)
 {
-    struct mb m;
+    struct pb_msg m;
     bootp(&m, 1, 0x2004, 0, true);
     opt8(&m, 53, 1);
     send_msg(&to_server, &m);
@@ -298,30 +288,30 @@ END_TEST
 
 START_TEST(test_option_length_past_end)
 {
-    struct mb m;
+    struct pb_msg m;
     bootp(&m, 1, 0x2005, 0, true);
     opt8(&m, 53, 1);
-    putn(&m, "\x0c\x14" "a", 3); /* host name of 20 bytes, 1 there */
+    pb_putn(&m, "\x0c\x14" "a", 3); /* host name of 20 bytes, 1 there */
     send_msg(&to_server, &m);
     ck_assert_uint_eq(g_pkt.event, EV_BAD_APP);
     ck_assert_str_eq(info_text(), "DHCP Discover - Transaction ID 0x2005[Malformed Packet]");
     /* a length byte past the end */
     bootp(&m, 2, 0x58, 0, true);
     opt8(&m, 53, 2);
-    put8(&m, 12);
+    pb_put8(&m, 12);
     send_msg(&to_client, &m);
     ck_assert_uint_eq(g_pkt.event, EV_BAD_APP);
     ck_assert_str_eq(info_text(), "DHCP Offer    - Transaction ID 0x58[Malformed Packet]");
     /* option 53 without its value byte: tshark gives up in its first pass */
     bootp(&m, 2, 0x59, 0, true);
-    putn(&m, "\x35\x01", 2);
+    pb_putn(&m, "\x35\x01", 2);
     send_msg(&to_client, &m);
     ck_assert_uint_eq(g_pkt.event, EV_BAD_APP);
     ck_assert_str_eq(info_protocol(&g_pkt), "BOOTP");
     ck_assert_str_eq(info_text(), "Boot Reply[Malformed Packet]");
     /* option 53 of length 0: the next byte is read as the type */
     bootp(&m, 1, 0x200a, 0, true);
-    putn(&m, "\x35\x00\xff", 3);
+    pb_putn(&m, "\x35\x00\xff", 3);
     send_msg(&to_server, &m);
     ck_assert_uint_eq(g_pkt.event, EV_BAD_APP);
     ck_assert_str_eq(info_text(), "DHCP Unknown Message Type (0xff) - Transaction ID 0x200a"
@@ -342,11 +332,11 @@ START_TEST(test_fixed_length_options)
         {"\x01\x05\x01\x02\x03\x04\x05", 7, "length isn't 4"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        struct mb m;
+        struct pb_msg m;
         bootp(&m, 1, 0x100u + (uint32_t)i, 0, true);
         opt8(&m, 53, 3);
-        putn(&m, cases[i].opt, cases[i].n);
-        put8(&m, 255);
+        pb_putn(&m, cases[i].opt, cases[i].n);
+        pb_put8(&m, 255);
         send_msg(&to_server, &m);
         /* tshark notes it (expert info) and goes on: the Info is whole */
         char want[64];
@@ -362,13 +352,13 @@ END_TEST
 
 START_TEST(test_pads_and_last_type_wins)
 {
-    struct mb m;
+    struct pb_msg m;
     bootp(&m, 1, 0x200b, 0, true);
-    putn(&m, "\x00\x00\x35\x01\x08\x00\xff\x00\x00", 9);
+    pb_putn(&m, "\x00\x00\x35\x01\x08\x00\xff\x00\x00", 9);
     send_msg(&to_server, &m);
     ck_assert_str_eq(info_text(), "DHCP Inform   - Transaction ID 0x200b");
     bootp(&m, 1, 0x200e, 0, true);
-    putn(&m, "\x35\x01\x01\x35\x01\x03\xff", 7);
+    pb_putn(&m, "\x35\x01\x01\x35\x01\x03\xff", 7);
     send_msg(&to_server, &m);
     ck_assert_str_eq(info_text(), "DHCP Request  - Transaction ID 0x200e");
     ck_assert_uint_eq(g_pkt.a.dhcp.msg_type, 3);
@@ -377,14 +367,14 @@ END_TEST
 
 START_TEST(test_option_overload)
 {
-    struct mb m;
+    struct pb_msg m;
     bootp(&m, 1, 0x2007, 0, true);
     /* the file field holds a host name, the sname field a domain name */
     memcpy(m.b + 108, "\x0c\x03" "abc\xff", 6);
     memcpy(m.b + 44, "\x0f\x04" "ex.t\xff", 7);
     opt8(&m, 53, 1);
     opt8(&m, 52, 3);
-    put8(&m, 255);
+    pb_put8(&m, 255);
     send_msg(&to_server, &m);
     ck_assert_uint_eq(g_pkt.event, EV_NONE);
     ck_assert_str_eq(info_text(), "DHCP Discover - Transaction ID 0x2007");
@@ -404,7 +394,7 @@ START_TEST(test_option_overload)
     memcpy(m.b + 44, "server", 6);
     memcpy(m.b + 108, "boot/\x1b[31mfile", 14);
     opt8(&m, 53, 1);
-    put8(&m, 255);
+    pb_put8(&m, 255);
     send_msg(&to_server, &m);
     ck_assert_str_eq(field("Server host name", 0), "server");
     ck_assert_str_eq(field("Boot file name", 0), "boot/\\x1b[31mfile"); /* sanitised */
@@ -418,11 +408,11 @@ END_TEST
  * stays BOOTP (its first pass over the options gives up). */
 START_TEST(test_caplen_sweep)
 {
-    struct mb m;
+    struct pb_msg m;
     bootp(&m, 1, 0x11223344, 0, true);
     opt8(&m, 53, 1);
     opt(&m, 12, "abc", 3);
-    put8(&m, 255);
+    pb_put8(&m, 255);
     ck_assert_uint_eq(m.n, 249);
     frame_len = pb_udp4(frame, &to_server, m.b, m.n);
     for (uint32_t cut = 0; cut <= frame_len; cut++) {
@@ -454,10 +444,10 @@ END_TEST
 /* A reply the capture cuts: "Boot Reply" once op, htype and hlen are in. */
 START_TEST(test_caplen_sweep_reply)
 {
-    struct mb m;
+    struct pb_msg m;
     bootp(&m, 2, 0x55, 0, true);
     opt32(&m, 1, 0xffffff00);
-    put8(&m, 255);
+    pb_put8(&m, 255);
     frame_len = pb_udp4(frame, &to_client, m.b, m.n);
     for (uint32_t cut = 43; cut < frame_len; cut++) {
         decode_cut(frame, cut, (uint32_t)frame_len, cut & 1);
@@ -473,10 +463,10 @@ END_TEST
 /* Messages shorter on the wire: never a read past the datagram. */
 START_TEST(test_short_message_sweep)
 {
-    struct mb m;
+    struct pb_msg m;
     discover(&m, 0x77);
     for (size_t n = 1; n < m.n; n++) {
-        struct mb s = m;
+        struct pb_msg s = m;
         s.n = n;
         send_msg(&to_server, &s);
         if (n < 240)
@@ -498,20 +488,20 @@ static void track(struct app_tracker *t, uint64_t no)
     proto_get(P_DHCP)->app->track(&ctx, &g_pkt, layer_must(P_DHCP));
 }
 
-static void with_type(struct mb *m, uint8_t type, uint32_t xid, uint32_t ciaddr, bool requested)
+static void with_type(struct pb_msg *m, uint8_t type, uint32_t xid, uint32_t ciaddr, bool requested)
 {
     bootp(m, 1, xid, 0, true);
     pb_be32(m->b + 12, ciaddr);
     opt8(m, 53, type);
     if (requested)
         opt32(m, 50, 0x0a000005);
-    put8(m, 255);
+    pb_put8(m, 255);
 }
 
 START_TEST(test_track_dora_nak_release_inform)
 {
     struct app_tracker *t = app_tracker_new(100);
-    struct mb m;
+    struct pb_msg m;
     uint64_t no = 0;
     discover(&m, 0xabc);
     send_msg(&to_server, &m);
@@ -532,7 +522,7 @@ START_TEST(test_track_dora_nak_release_inform)
     track(t, ++no);
     bootp(&m, 2, 0xdef, 0, true);
     opt8(&m, 53, 6);
-    put8(&m, 255);
+    pb_put8(&m, 255);
     send_msg(&to_client, &m);
     track(t, ++no);
     /* a RELEASE, and an INFORM answered by ACK */
@@ -544,7 +534,7 @@ START_TEST(test_track_dora_nak_release_inform)
     track(t, ++no);
     bootp(&m, 2, 0x222, 0, true);
     opt8(&m, 53, 5);
-    put8(&m, 255);
+    pb_put8(&m, 255);
     send_msg(&to_client, &m);
     track(t, ++no);
     /* plain BOOTP is no exchange */

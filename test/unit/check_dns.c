@@ -24,87 +24,60 @@
 #include "wirescope/flow.h"
 #include "wirescope/info.h"
 
-/* ---- building messages ---- */
-
-struct mb {
-    uint8_t b[8192];
-    size_t n;
-};
-
-static void put8(struct mb *m, uint8_t v) { m->b[m->n++] = v; }
-
-static void put16(struct mb *m, uint16_t v)
-{
-    put8(m, (uint8_t)(v >> 8));
-    put8(m, (uint8_t)v);
-}
-
-static void put32(struct mb *m, uint32_t v)
-{
-    put16(m, (uint16_t)(v >> 16));
-    put16(m, (uint16_t)v);
-}
-
-static void putn(struct mb *m, const void *p, size_t n)
-{
-    memcpy(m->b + m->n, p, n);
-    m->n += n;
-}
+/* ---- building messages (on pktbuild.h's struct pb_msg) ---- */
 
 /* "www.example.com" as labels and a root byte ("" = the root). */
-static void putname(struct mb *m, const char *name)
+static void putname(struct pb_msg *m, const char *name)
 {
     while (*name) {
         size_t len = strcspn(name, ".");
-        put8(m, (uint8_t)len);
-        putn(m, name, len);
+        pb_put8(m, (uint8_t)len);
+        pb_putn(m, name, len);
         name += len;
         if (*name == '.')
             name++;
     }
-    put8(m, 0);
+    pb_put8(m, 0);
 }
 
-static void header(struct mb *m, uint16_t id, uint16_t flags, uint16_t qd, uint16_t an,
+static void header(struct pb_msg *m, uint16_t id, uint16_t flags, uint16_t qd, uint16_t an,
                    uint16_t ns, uint16_t ar)
 {
     m->n = 0;
-    put16(m, id);
-    put16(m, flags);
-    put16(m, qd);
-    put16(m, an);
-    put16(m, ns);
-    put16(m, ar);
+    pb_put16(m, id);
+    pb_put16(m, flags);
+    pb_put16(m, qd);
+    pb_put16(m, an);
+    pb_put16(m, ns);
+    pb_put16(m, ar);
 }
 
-static void question(struct mb *m, const char *name, uint16_t type, uint16_t klass)
+static void question(struct pb_msg *m, const char *name, uint16_t type, uint16_t klass)
 {
     putname(m, name);
-    put16(m, type);
-    put16(m, klass);
+    pb_put16(m, type);
+    pb_put16(m, klass);
 }
 
 /* A record owned by a pointer to `ptr` (0 = the name `name`); returns the
  * offset of its data length, for rr_end. */
-static size_t rr_begin(struct mb *m, uint16_t ptr, const char *name, uint16_t type,
+static size_t rr_begin(struct pb_msg *m, uint16_t ptr, const char *name, uint16_t type,
                        uint16_t klass, uint32_t ttl)
 {
     if (ptr)
-        put16(m, (uint16_t)(0xc000 | ptr));
+        pb_put16(m, (uint16_t)(0xc000 | ptr));
     else
         putname(m, name);
-    put16(m, type);
-    put16(m, klass);
-    put32(m, ttl);
-    put16(m, 0);
+    pb_put16(m, type);
+    pb_put16(m, klass);
+    pb_put32(m, ttl);
+    pb_put16(m, 0);
     return m->n - 2;
 }
 
-static void rr_end(struct mb *m, size_t lenpos)
+static void rr_end(struct pb_msg *m, size_t lenpos)
 {
-    uint16_t len = (uint16_t)(m->n - lenpos - 2);
-    m->b[lenpos] = (uint8_t)(len >> 8);
-    m->b[lenpos + 1] = (uint8_t)len;
+    pb_be16(m->b + lenpos, (uint16_t)(m->n - lenpos - 2));
 }
 
 /* ---- decoding ---- */
@@ -141,7 +114,7 @@ static void assert_same_event_without_fields(void)
     free(copy);
 }
 
-static void udp_msg(const struct pb_ends *e, const struct mb *m)
+static void udp_msg(const struct pb_ends *e, const struct pb_msg *m)
 {
     frame_len = pb_udp4(frame, e, m->b, m->n);
     decode_full(frame, frame_len);
@@ -165,7 +138,7 @@ static void check_no_raw_bytes(const char *s)
 
 START_TEST(test_query_a)
 {
-    struct mb m;
+    struct pb_msg m;
     header(&m, 0x1a2b, 0x0100, 1, 0, 0, 0);
     question(&m, "example.com", 1, 1);
     udp_msg(&client, &m);
@@ -194,28 +167,28 @@ END_TEST
 
 /* A CNAME chain whose names are compressed against the question and
  * against each other (RFC 1035 4.1.4). */
-static void cname_chain(struct mb *m)
+static void cname_chain(struct pb_msg *m)
 {
     header(m, 0x1a2b, 0x8180, 1, 3, 0, 0);
     question(m, "www.example.com", 1, 1); /* name at 12 */
     size_t l = rr_begin(m, 12, NULL, 5, 1, 300);
     size_t web = m->n;
-    put8(m, 3);
-    putn(m, "web", 3);
-    put16(m, 0xc000 | 16); /* -> example.com */
+    pb_put8(m, 3);
+    pb_putn(m, "web", 3);
+    pb_put16(m, 0xc000 | 16); /* -> example.com */
     rr_end(m, l);
     l = rr_begin(m, (uint16_t)web, NULL, 5, 1, 300);
     size_t cdn = m->n;
     putname(m, "cdn.example.net");
     rr_end(m, l);
     l = rr_begin(m, (uint16_t)cdn, NULL, 1, 1, 60);
-    put32(m, 0x5db8d822); /* 93.184.216.34 */
+    pb_put32(m, 0x5db8d822); /* 93.184.216.34 */
     rr_end(m, l);
 }
 
 START_TEST(test_response_compression_cname_chain)
 {
-    struct mb m;
+    struct pb_msg m;
     cname_chain(&m);
     udp_msg(&server, &m);
     ck_assert_uint_eq(g_pkt.event, EV_NONE);
@@ -242,17 +215,17 @@ END_TEST
 
 START_TEST(test_nxdomain_with_soa)
 {
-    struct mb m;
+    struct pb_msg m;
     header(&m, 0x0003, 0x8183, 1, 0, 1, 0);
     question(&m, "nx.example", 1, 1);
     size_t l = rr_begin(&m, 15, NULL, 6, 1, 600); /* "example" */
     putname(&m, "ns1.example");
     putname(&m, "hostmaster.example");
-    put32(&m, 2024010101);
-    put32(&m, 1200);
-    put32(&m, 180);
-    put32(&m, 1209600);
-    put32(&m, 600);
+    pb_put32(&m, 2024010101);
+    pb_put32(&m, 1200);
+    pb_put32(&m, 180);
+    pb_put32(&m, 1209600);
+    pb_put32(&m, 600);
     rr_end(&m, l);
     udp_msg(&server, &m);
     ck_assert_uint_eq(g_pkt.event, EV_NONE);
@@ -276,12 +249,12 @@ END_TEST
  * to the question name (offset 12). */
 START_TEST(test_each_rdata_type)
 {
-    struct mb m;
+    struct pb_msg m;
     header(&m, 0x00aa, 0x8180, 1, 8, 0, 1);
     question(&m, "a.example", 255, 1);
     size_t l = rr_begin(&m, 12, NULL, 28, 1, 300);
     static const uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
-    putn(&m, v6, 16);
+    pb_putn(&m, v6, 16);
     rr_end(&m, l);
     l = rr_begin(&m, 12, NULL, 2, 1, 300);
     putname(&m, "ns1.a.example");
@@ -290,29 +263,29 @@ START_TEST(test_each_rdata_type)
     putname(&m, "ptr.example");
     rr_end(&m, l);
     l = rr_begin(&m, 12, NULL, 15, 1, 300);
-    put16(&m, 5);
+    pb_put16(&m, 5);
     putname(&m, "mx.example");
     rr_end(&m, l);
     l = rr_begin(&m, 12, NULL, 16, 1, 300);
-    putn(&m, "\x05hello\x0bworld \"two\"", 18);
+    pb_putn(&m, "\x05hello\x0bworld \"two\"", 18);
     rr_end(&m, l);
     l = rr_begin(&m, 12, NULL, 33, 1, 300);
-    put16(&m, 1);
-    put16(&m, 2);
-    put16(&m, 5060);
+    pb_put16(&m, 1);
+    pb_put16(&m, 2);
+    pb_put16(&m, 5060);
     putname(&m, "srv.example");
     rr_end(&m, l);
     l = rr_begin(&m, 12, NULL, 999, 1, 300);
-    putn(&m, "\x01\x02\x03", 3);
+    pb_putn(&m, "\x01\x02\x03", 3);
     rr_end(&m, l);
     l = rr_begin(&m, 12, NULL, 13, 1, 300);
-    putn(&m, "\x03" "cpu\x02os", 7);
+    pb_putn(&m, "\x03" "cpu\x02os", 7);
     rr_end(&m, l);
     /* OPT: 1232-byte UDP payload, DO set, a COOKIE option */
     l = rr_begin(&m, 0, "", 41, 1232, 0x00008000);
-    put16(&m, 10);
-    put16(&m, 8);
-    putn(&m, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
+    pb_put16(&m, 10);
+    pb_put16(&m, 8);
+    pb_putn(&m, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
     rr_end(&m, l);
     udp_msg(&server, &m);
     ck_assert_uint_eq(g_pkt.event, EV_NONE);
@@ -350,7 +323,7 @@ END_TEST
 
 START_TEST(test_edns_query_and_two_questions)
 {
-    struct mb m;
+    struct pb_msg m;
     header(&m, 0xc434, 0x0120, 1, 0, 0, 1);
     question(&m, "www.example.test", 1, 1);
     size_t l = rr_begin(&m, 0, "", 41, 1232, 0);
@@ -392,7 +365,7 @@ START_TEST(test_opcodes_rcodes_types)
         {0x0100, 32769, "Standard query 0x0001 DLV example.com"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        struct mb m;
+        struct pb_msg m;
         header(&m, 1, cases[i].flags, 1, 0, 0, 0);
         question(&m, "example.com", cases[i].qtype, 1);
         udp_msg(&client, &m);
@@ -403,7 +376,7 @@ END_TEST
 
 START_TEST(test_root_and_owner_name_types)
 {
-    struct mb m;
+    struct pb_msg m;
     header(&m, 0x3000, 0x0100, 1, 0, 0, 0);
     question(&m, "", 2, 1);
     udp_msg(&client, &m);
@@ -426,7 +399,7 @@ END_TEST
 
 START_TEST(test_mdns_and_llmnr)
 {
-    struct mb m;
+    struct pb_msg m;
     header(&m, 0, 0, 2, 0, 0, 0);
     question(&m, "_http._tcp.local", 12, 1);
     question(&m, "host.local", 1, 0x8001);
@@ -440,11 +413,11 @@ START_TEST(test_mdns_and_llmnr)
 
     header(&m, 0, 0x8400, 0, 2, 0, 0);
     size_t l = rr_begin(&m, 0, "host.local", 1, 0x8001, 120);
-    put32(&m, 0x0a000005);
+    pb_put32(&m, 0x0a000005);
     rr_end(&m, l);
     l = rr_begin(&m, 12, NULL, 47, 0x8001, 120);
-    put16(&m, 0xc00c);
-    putn(&m, "\x00\x04\x40\x00\x00\x08", 6);
+    pb_put16(&m, 0xc00c);
+    pb_putn(&m, "\x00\x04\x40\x00\x00\x08", 6);
     rr_end(&m, l);
     udp_msg(&mc, &m);
     ck_assert_str_eq(info_text(), "Standard query response 0x0000 A, cache flush 10.0.0.5 "
@@ -455,7 +428,7 @@ START_TEST(test_mdns_and_llmnr)
     header(&m, 7, 0x8000, 1, 1, 0, 0);
     question(&m, "host", 1, 1);
     l = rr_begin(&m, 12, NULL, 1, 1, 30);
-    put32(&m, 0x0a000006);
+    pb_put32(&m, 0x0a000006);
     rr_end(&m, l);
     const struct pb_ends ll = {0x0a000002, 0x0a000001, 5355, 40000};
     udp_msg(&ll, &m);
@@ -472,11 +445,11 @@ END_TEST
 
 START_TEST(test_pointer_to_itself)
 {
-    struct mb m;
+    struct pb_msg m;
     header(&m, 5, 0x0100, 1, 0, 0, 0);
-    put16(&m, 0xc00c);
-    put16(&m, 1);
-    put16(&m, 1);
+    pb_put16(&m, 0xc00c);
+    pb_put16(&m, 1);
+    pb_put16(&m, 1);
     udp_msg(&client, &m);
     ck_assert_uint_eq(g_pkt.event, EV_NAME_LOOP);
     ck_assert_str_eq(info_text(), "Standard query 0x0005 A <Name contains a pointer that loops>");
@@ -485,12 +458,12 @@ END_TEST
 
 START_TEST(test_two_pointers_to_each_other)
 {
-    struct mb m;
+    struct pb_msg m;
     header(&m, 6, 0x0100, 1, 0, 0, 0);
-    put16(&m, 0xc00e);
-    put16(&m, 0xc00c);
-    put16(&m, 1);
-    put16(&m, 1);
+    pb_put16(&m, 0xc00e);
+    pb_put16(&m, 0xc00c);
+    pb_put16(&m, 1);
+    pb_put16(&m, 1);
     udp_msg(&client, &m);
     ck_assert_uint_eq(g_pkt.event, EV_NAME_LOOP);
     /* the name takes 2 bytes in place: the type is the next pointer */
@@ -498,9 +471,9 @@ START_TEST(test_two_pointers_to_each_other)
                                   "<Name contains a pointer that loops>");
     /* a label, then a pointer back to that label */
     header(&m, 0x12, 0x0100, 1, 0, 0, 0);
-    putn(&m, "\x01" "a\xc0\x0e", 4);
-    put16(&m, 1);
-    put16(&m, 1);
+    pb_putn(&m, "\x01" "a\xc0\x0e", 4);
+    pb_put16(&m, 1);
+    pb_put16(&m, 1);
     udp_msg(&client, &m);
     ck_assert_uint_eq(g_pkt.event, EV_NAME_LOOP);
     ck_assert_str_eq(info_text(), "Standard query 0x0012 A <Name contains a pointer that loops>");
@@ -509,24 +482,24 @@ END_TEST
 
 START_TEST(test_pointer_and_label_past_end)
 {
-    struct mb m;
+    struct pb_msg m;
     header(&m, 7, 0x0100, 1, 0, 0, 0);
-    put16(&m, 0xc0ff);
-    put16(&m, 1);
-    put16(&m, 1);
+    pb_put16(&m, 0xc0ff);
+    pb_put16(&m, 1);
+    pb_put16(&m, 1);
     udp_msg(&client, &m);
     ck_assert_uint_eq(g_pkt.event, EV_BAD_APP);
     ck_assert_str_eq(info_text(), "Standard query 0x0007[Malformed Packet]");
 
     header(&m, 8, 0x0100, 1, 0, 0, 0);
-    putn(&m, "\x3f" "abc", 4);
+    pb_putn(&m, "\x3f" "abc", 4);
     udp_msg(&client, &m);
     ck_assert_uint_eq(g_pkt.event, EV_BAD_APP);
     ck_assert_str_eq(info_text(), "Standard query 0x0008[Malformed Packet]");
 
     /* label types 01 and 10 (RFC 6891 deprecated extended labels) */
     header(&m, 13, 0x0100, 1, 0, 0, 0);
-    putn(&m, "\x41\x00\x00\x01\x00\x01", 6);
+    pb_putn(&m, "\x41\x00\x00\x01\x00\x01", 6);
     udp_msg(&client, &m);
     ck_assert_uint_eq(g_pkt.event, EV_BAD_APP);
     ck_assert_str_eq(info_text(), "Standard query 0x000d[Malformed Packet]");
@@ -535,7 +508,7 @@ END_TEST
 
 START_TEST(test_absurd_counts)
 {
-    struct mb m;
+    struct pb_msg m;
     header(&m, 9, 0x0100, 65535, 0, 0, 0);
     question(&m, "a.example", 1, 1);
     udp_msg(&client, &m);
@@ -547,7 +520,7 @@ START_TEST(test_absurd_counts)
     header(&m, 10, 0x8180, 1, 65535, 0, 0);
     question(&m, "a.example", 1, 1);
     size_t l = rr_begin(&m, 12, NULL, 1, 1, 5);
-    put32(&m, 0x01020304);
+    pb_put32(&m, 0x01020304);
     rr_end(&m, l);
     ck_assert_uint_eq(m.n, 43);
     udp_msg(&server, &m);
@@ -560,24 +533,24 @@ END_TEST
 
 START_TEST(test_name_length_limits)
 {
-    struct mb m;
+    struct pb_msg m;
     /* 127 one-letter labels: 255 octets, the limit */
     header(&m, 0x15, 0x0100, 1, 0, 0, 0);
     for (int i = 0; i < 127; i++)
-        putn(&m, "\x01" "a", 2);
-    put8(&m, 0);
-    put16(&m, 1);
-    put16(&m, 1);
+        pb_putn(&m, "\x01" "a", 2);
+    pb_put8(&m, 0);
+    pb_put16(&m, 1);
+    pb_put16(&m, 1);
     udp_msg(&client, &m);
     ck_assert_uint_eq(g_pkt.event, EV_NONE);
     ck_assert_uint_eq(strlen(field("Name", 0)), 253);
     /* 128 labels: 257 octets */
     header(&m, 0x16, 0x0100, 1, 0, 0, 0);
     for (int i = 0; i < 128; i++)
-        putn(&m, "\x01" "a", 2);
-    put8(&m, 0);
-    put16(&m, 1);
-    put16(&m, 1);
+        pb_putn(&m, "\x01" "a", 2);
+    pb_put8(&m, 0);
+    pb_put16(&m, 1);
+    pb_put16(&m, 1);
     udp_msg(&client, &m);
     ck_assert_uint_eq(g_pkt.event, EV_NAME_LOOP);
     ck_assert_str_eq(info_text(), "Standard query 0x0016 A <Name too long>");
@@ -585,18 +558,18 @@ START_TEST(test_name_length_limits)
     header(&m, 4, 0x0100, 1, 0, 0, 0);
     static const char l63[] = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
     for (int i = 0; i < 2; i++) {
-        put8(&m, 63);
-        putn(&m, l63, 63);
+        pb_put8(&m, 63);
+        pb_putn(&m, l63, 63);
     }
-    put16(&m, 0xc000 | (12 + 128 + 2 + 4));
-    put16(&m, 1);
-    put16(&m, 1);
+    pb_put16(&m, 0xc000 | (12 + 128 + 2 + 4));
+    pb_put16(&m, 1);
+    pb_put16(&m, 1);
     for (int i = 0; i < 2; i++) {
-        put8(&m, 63);
-        putn(&m, l63, 63);
+        pb_put8(&m, 63);
+        pb_putn(&m, l63, 63);
     }
-    putn(&m, "\x01" "a", 2);
-    put8(&m, 0);
+    pb_putn(&m, "\x01" "a", 2);
+    pb_put8(&m, 0);
     udp_msg(&client, &m);
     ck_assert_str_eq(info_text(), "Standard query 0x0004 A <Name too long>");
 }
@@ -604,20 +577,20 @@ END_TEST
 
 START_TEST(test_long_pointer_chain_and_forward_pointer)
 {
-    struct mb m;
+    struct pb_msg m;
     /* 60 pointers, each to the next: no loop (tshark follows it too) */
     header(&m, 20, 0x0100, 1, 0, 0, 0);
     for (int i = 0; i < 60; i++)
-        put16(&m, (uint16_t)(0xc000 | (12 + 2 * (i + 1))));
-    putn(&m, "\x01x\x00", 3);
-    put16(&m, 1);
-    put16(&m, 1);
+        pb_put16(&m, (uint16_t)(0xc000 | (12 + 2 * (i + 1))));
+    pb_putn(&m, "\x01x\x00", 3);
+    pb_put16(&m, 1);
+    pb_put16(&m, 1);
     udp_msg(&client, &m);
     ck_assert_uint_eq(g_pkt.event, EV_NONE);
     ck_assert_str_eq(info_text(), "Standard query 0x0014 Unknown (49168) x");
     /* a pointer forward to a name after the question */
     header(&m, 16, 0x0100, 1, 0, 0, 0);
-    putn(&m, "\xc0\x12\x00\x01\x00\x01\x01x\x00", 9);
+    pb_putn(&m, "\xc0\x12\x00\x01\x00\x01\x01x\x00", 9);
     udp_msg(&client, &m);
     ck_assert_str_eq(info_text(), "Standard query 0x0010 A x");
 }
@@ -625,9 +598,9 @@ END_TEST
 
 START_TEST(test_label_bytes_are_sanitised)
 {
-    struct mb m;
+    struct pb_msg m;
     header(&m, 2, 0x0100, 1, 0, 0, 0);
-    putn(&m, "\x04" "a\x01\x7f\xff\x03" "com\x00\x00\x01\x00\x01", 14);
+    pb_putn(&m, "\x04" "a\x01\x7f\xff\x03" "com\x00\x00\x01\x00\x01", 14);
     udp_msg(&client, &m);
     /* sanitize_bytes' escapes, not tshark's (it writes \001\177 and a raw 0xff) */
     ck_assert_str_eq(info_text(), "Standard query 0x0002 A a\\x01\\x7f\\xff.com");
@@ -639,12 +612,12 @@ END_TEST
 
 START_TEST(test_rdata_length_mismatch)
 {
-    struct mb m;
+    struct pb_msg m;
     /* A with 5 bytes: tshark shows the address, the record is flagged */
     header(&m, 0x14, 0x8180, 1, 1, 0, 0);
     question(&m, "a.example", 1, 1);
     size_t l = rr_begin(&m, 12, NULL, 1, 1, 300);
-    putn(&m, "\x01\x02\x03\x04\x05", 5);
+    pb_putn(&m, "\x01\x02\x03\x04\x05", 5);
     rr_end(&m, l);
     udp_msg(&server, &m);
     ck_assert_str_eq(info_text(), "Standard query response 0x0014 A a.example A 1.2.3.4");
@@ -654,7 +627,7 @@ START_TEST(test_rdata_length_mismatch)
     header(&m, 0x15, 0x8180, 1, 1, 0, 0);
     question(&m, "a.example", 28, 1);
     l = rr_begin(&m, 12, NULL, 28, 1, 300);
-    put32(&m, 0x01020304);
+    pb_put32(&m, 0x01020304);
     rr_end(&m, l);
     udp_msg(&server, &m);
     ck_assert_str_eq(info_text(), "Standard query response 0x0015 AAAA a.example AAAA"
@@ -671,7 +644,7 @@ END_TEST
 
 START_TEST(test_header_only_and_short)
 {
-    struct mb m;
+    struct pb_msg m;
     header(&m, 11, 0x0100, 0, 0, 0, 0);
     udp_msg(&client, &m);
     ck_assert_uint_eq(g_pkt.event, EV_NONE);
@@ -686,34 +659,30 @@ END_TEST
 
 /* ---- TCP ---- */
 
-static void tcp_payload(const struct pb_ends *e, const struct mb *parts, size_t nparts,
+static void tcp_payload(const struct pb_ends *e, const struct pb_msg *parts, size_t nparts,
                         const size_t *cut)
 {
-    uint8_t payload[4096];
-    size_t n = 0;
+    struct pb_msg payload = {.n = 0};
     for (size_t i = 0; i < nparts; i++) {
-        size_t len = parts[i].n;
-        payload[n] = (uint8_t)(len >> 8);
-        payload[n + 1] = (uint8_t)len;
-        memcpy(payload + n + 2, parts[i].b, len);
-        n += 2 + len;
+        pb_put16(&payload, (uint16_t)parts[i].n);
+        pb_putn(&payload, parts[i].b, parts[i].n);
     }
     if (cut)
-        n = *cut;
-    frame_len = pb_tcp4(frame, e, 1, 1, 0, payload, n);
+        payload.n = *cut;
+    frame_len = pb_tcp4(frame, e, 1, 1, 0, payload.b, payload.n);
     decode_full(frame, frame_len);
     assert_same_event_without_fields();
 }
 
 START_TEST(test_tcp_two_messages)
 {
-    struct mb m[2];
+    struct pb_msg m[2];
     header(&m[0], 0x11, 0x0100, 1, 0, 0, 0);
     question(&m[0], "a.example", 1, 1);
     header(&m[1], 0x22, 0x8180, 1, 1, 0, 0);
     question(&m[1], "a.example", 1, 1);
     size_t l = rr_begin(&m[1], 12, NULL, 1, 1, 5);
-    put32(&m[1], 0x01020304);
+    pb_put32(&m[1], 0x01020304);
     rr_end(&m[1], l);
     tcp_payload(&client, m, 2, NULL);
     ck_assert_uint_eq(g_pkt.event, EV_NONE);
@@ -733,7 +702,7 @@ END_TEST
 
 START_TEST(test_tcp_message_continues)
 {
-    struct mb m[2];
+    struct pb_msg m[2];
     header(&m[0], 0x11, 0x0100, 1, 0, 0, 0);
     question(&m[0], "a.example", 1, 1);
     size_t cut = 20; /* the length prefix says 27 */
@@ -759,7 +728,7 @@ END_TEST
 
 START_TEST(test_tcp_not_a_message_start)
 {
-    struct mb m;
+    struct pb_msg m;
     header(&m, 0x11, 0x0100, 1, 0, 0, 0);
     question(&m, "a.example", 1, 1);
     size_t cut = 1;
@@ -785,7 +754,7 @@ END_TEST
 /* ---- sweeps ---- */
 
 /* The response of the caplen sweep: CNAME, A, OPT (81 bytes). */
-static void sweep_msg(struct mb *m)
+static void sweep_msg(struct pb_msg *m)
 {
     header(m, 0x77, 0x8180, 1, 2, 0, 1);
     question(m, "www.example", 1, 1);
@@ -793,7 +762,7 @@ static void sweep_msg(struct mb *m)
     putname(m, "web.example");
     rr_end(m, l);
     l = rr_begin(m, 41, NULL, 1, 1, 60);
-    put32(m, 0x09080706);
+    pb_put32(m, 0x09080706);
     rr_end(m, l);
     l = rr_begin(m, 0, "", 41, 1232, 0);
     rr_end(m, l);
@@ -820,7 +789,7 @@ static const char *sweep_info(size_t have)
 
 START_TEST(test_caplen_sweep)
 {
-    struct mb m;
+    struct pb_msg m;
     sweep_msg(&m);
     ck_assert_uint_eq(m.n, 81);
     frame_len = pb_udp4(frame, &server, m.b, m.n);
@@ -847,10 +816,10 @@ END_TEST
  * cut by the capture): malformed, never a read past the datagram. */
 START_TEST(test_short_message_sweep)
 {
-    struct mb m;
+    struct pb_msg m;
     sweep_msg(&m);
     for (size_t n = 1; n < m.n; n++) {
-        struct mb s = m;
+        struct pb_msg s = m;
         s.n = n;
         udp_msg(&server, &s);
         ck_assert_msg(g_pkt.event == EV_BAD_APP, "length %zu: event %s", n,
@@ -874,12 +843,12 @@ END_TEST
 
 START_TEST(test_json_budget)
 {
-    struct mb m;
+    struct pb_msg m;
     header(&m, 0x99, 0x8180, 1, 300, 0, 0);
     question(&m, "a.example", 1, 1);
     for (int i = 0; i < 300; i++) {
         size_t l = rr_begin(&m, 12, NULL, 1, 1, 5);
-        put32(&m, (uint32_t)i);
+        pb_put32(&m, (uint32_t)i);
         rr_end(&m, l);
     }
     udp_msg(&server, &m);
@@ -908,9 +877,9 @@ START_TEST(test_track_name_escaped_once)
     struct flow f;
     memset(&f, 0, sizeof f);
     f.id = 9;
-    struct mb m;
+    struct pb_msg m;
     header(&m, 0x0b0b, 0x0100, 1, 0, 0, 0);
-    putn(&m, "\x04" "a\\\x01z\x03" "com\x00\x00\x01\x00\x01", 14);
+    pb_putn(&m, "\x04" "a\\\x01z\x03" "com\x00\x00\x01\x00\x01", 14);
     udp_msg(&client, &m);
     ck_assert_str_eq(info_text(), "Standard query 0x0b0b A a\\\\\\x01z.com");
     track(t, &f, 1);
@@ -927,7 +896,7 @@ START_TEST(test_track_query_response)
     struct flow f;
     memset(&f, 0, sizeof f);
     f.id = 7;
-    struct mb m;
+    struct pb_msg m;
     header(&m, 0x1a2b, 0x0100, 1, 0, 0, 0);
     question(&m, "www.example.com", 1, 1);
     udp_msg(&client, &m);

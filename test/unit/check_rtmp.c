@@ -17,82 +17,52 @@
 static const struct pb_ends client = {0x0a000001, 0x0a000002, 40000, 1935};
 static const struct pb_ends server = {0x0a000002, 0x0a000001, 1935, 40000};
 
-/* A message builder: chunk headers and AMF0 values appended to buf. */
-struct mb {
-    uint8_t b[4096];
-    size_t n;
-};
-
-static void put(struct mb *m, const void *p, size_t n)
-{
-    memcpy(m->b + m->n, p, n);
-    m->n += n;
-}
-
-static void put8(struct mb *m, uint8_t v) { put(m, &v, 1); }
-
-static void put16(struct mb *m, uint16_t v)
-{
-    put8(m, (uint8_t)(v >> 8));
-    put8(m, (uint8_t)v);
-}
-
-static void put24(struct mb *m, uint32_t v)
-{
-    put8(m, (uint8_t)(v >> 16));
-    put16(m, (uint16_t)v);
-}
-
-static void put32(struct mb *m, uint32_t v)
-{
-    put16(m, (uint16_t)(v >> 16));
-    put16(m, (uint16_t)v);
-}
+/* Chunk headers and AMF0 values, appended to pktbuild.h's struct pb_msg. */
 
 /* fmt 0 header with a one-byte basic header */
-static void hdr0(struct mb *m, uint8_t csid, uint32_t len, uint8_t type)
+static void hdr0(struct pb_msg *m, uint8_t csid, uint32_t len, uint8_t type)
 {
-    put8(m, csid);
-    put24(m, 0);
-    put24(m, len);
-    put8(m, type);
-    put32(m, 0); /* stream id, little endian 0 */
+    pb_put8(m, csid);
+    pb_put24(m, 0);
+    pb_put24(m, len);
+    pb_put8(m, type);
+    pb_put32(m, 0); /* stream id, little endian 0 */
 }
 
-static void amf_str(struct mb *m, const char *s)
+static void amf_str(struct pb_msg *m, const char *s)
 {
-    put8(m, 2);
-    put16(m, (uint16_t)strlen(s));
-    put(m, s, strlen(s));
+    pb_put8(m, 2);
+    pb_put16(m, (uint16_t)strlen(s));
+    pb_putn(m, s, strlen(s));
 }
 
-static void amf_num(struct mb *m, double d)
+static void amf_num(struct pb_msg *m, double d)
 {
     uint64_t bits;
     memcpy(&bits, &d, sizeof bits);
-    put8(m, 0);
-    put32(m, (uint32_t)(bits >> 32));
-    put32(m, (uint32_t)bits);
+    pb_put8(m, 0);
+    pb_put32(m, (uint32_t)(bits >> 32));
+    pb_put32(m, (uint32_t)bits);
 }
 
-static void amf_key(struct mb *m, const char *s)
+static void amf_key(struct pb_msg *m, const char *s)
 {
-    put16(m, (uint16_t)strlen(s));
-    put(m, s, strlen(s));
+    pb_put16(m, (uint16_t)strlen(s));
+    pb_putn(m, s, strlen(s));
 }
 
-static void amf_end(struct mb *m)
+static void amf_end(struct pb_msg *m)
 {
-    put16(m, 0);
-    put8(m, 9);
+    pb_put16(m, 0);
+    pb_put8(m, 9);
 }
 
 /* connect(txn 1, {app: app, tcUrl: url}) as an AMF0 body */
-static void connect_body(struct mb *m, const char *app, const char *url)
+static void connect_body(struct pb_msg *m, const char *app, const char *url)
 {
     amf_str(m, "connect");
     amf_num(m, 1);
-    put8(m, 3);
+    pb_put8(m, 3);
     amf_key(m, "app");
     amf_str(m, app);
     amf_key(m, "tcUrl");
@@ -100,7 +70,7 @@ static void connect_body(struct mb *m, const char *app, const char *url)
     amf_end(m);
 }
 
-static void decode_msg(const struct pb_ends *e, const struct mb *m)
+static void decode_msg(const struct pb_ends *e, const struct pb_msg *m)
 {
     decode_tcp(e, m->b, m->n);
 }
@@ -131,12 +101,12 @@ END_TEST
 
 START_TEST(set_chunk_size_and_connect)
 {
-    struct mb m = {.n = 0}, body = {.n = 0};
+    struct pb_msg m = {.n = 0}, body = {.n = 0};
     connect_body(&body, "live", "rtmp://h/live");
     hdr0(&m, 2, 4, 1);
-    put32(&m, 4096);
+    pb_put32(&m, 4096);
     hdr0(&m, 3, (uint32_t)body.n, 20);
-    put(&m, body.b, body.n);
+    pb_putn(&m, body.b, body.n);
     decode_msg(&client, &m);
     ck_assert_int_eq(g_pkt.app, P_RTMP);
     ck_assert_int_eq(g_pkt.event, EV_NONE);
@@ -157,16 +127,16 @@ END_TEST
 START_TEST(chunked_at_128)
 {
     /* a 160+ byte command split after 128 bytes by a type-3 header 0xc3 */
-    struct mb body = {.n = 0}, m = {.n = 0};
+    struct pb_msg body = {.n = 0}, m = {.n = 0};
     char url[150];
     memset(url, 'u', sizeof url - 1);
     url[sizeof url - 1] = 0;
     connect_body(&body, "app2", url);
     ck_assert_uint_gt(body.n, 128);
     hdr0(&m, 3, (uint32_t)body.n, 20);
-    put(&m, body.b, 128);
-    put8(&m, 0xc3);
-    put(&m, body.b + 128, body.n - 128);
+    pb_putn(&m, body.b, 128);
+    pb_put8(&m, 0xc3);
+    pb_putn(&m, body.b + 128, body.n - 128);
     decode_msg(&client, &m);
     ck_assert_int_eq(g_pkt.event, EV_NONE);
     ck_assert_str_eq(info_text(), "connect('app2')");
@@ -182,14 +152,14 @@ END_TEST
 
 START_TEST(headless_body_and_header_alone)
 {
-    struct mb m = {.n = 0};
+    struct pb_msg m = {.n = 0};
     hdr0(&m, 3, 60, 20);
     decode_msg(&client, &m); /* the header alone: TCP, as tshark shows it */
     ck_assert_int_ne(g_pkt.app, P_RTMP);
-    struct mb body = {.n = 0};
+    struct pb_msg body = {.n = 0};
     amf_str(&body, "publish");
     amf_num(&body, 5);
-    put8(&body, 5); /* null */
+    pb_put8(&body, 5); /* null */
     amf_str(&body, "stream1");
     amf_str(&body, "live");
     decode_msg(&client, &body);
@@ -202,33 +172,33 @@ END_TEST
 
 START_TEST(header_forms)
 {
-    struct mb m = {.n = 0};
+    struct pb_msg m = {.n = 0};
     /* csid 65 in the two-byte form, extended timestamp */
-    put8(&m, 0x00);
-    put8(&m, 1);
-    put24(&m, 0xffffff);
-    put24(&m, 4);
-    put8(&m, 5);
-    put32(&m, 0);
-    put32(&m, 0x01000000);
-    put32(&m, 2500000);
+    pb_put8(&m, 0x00);
+    pb_put8(&m, 1);
+    pb_put24(&m, 0xffffff);
+    pb_put24(&m, 4);
+    pb_put8(&m, 5);
+    pb_put32(&m, 0);
+    pb_put32(&m, 0x01000000);
+    pb_put32(&m, 2500000);
     /* csid 320 in the three-byte form (64 + 0 + 256 * 1): Set Peer Bandwidth */
-    put8(&m, 0x01);
-    put8(&m, 0);
-    put8(&m, 1);
-    put24(&m, 0);
-    put24(&m, 5);
-    put8(&m, 6);
-    put32(&m, 0);
-    put32(&m, 5000000);
-    put8(&m, 2);
+    pb_put8(&m, 0x01);
+    pb_put8(&m, 0);
+    pb_put8(&m, 1);
+    pb_put24(&m, 0);
+    pb_put24(&m, 5);
+    pb_put8(&m, 6);
+    pb_put32(&m, 0);
+    pb_put32(&m, 5000000);
+    pb_put8(&m, 2);
     /* fmt 1 (no stream id): User Control Stream Begin 1 */
-    put8(&m, 0x42);
-    put24(&m, 0);
-    put24(&m, 6);
-    put8(&m, 4);
-    put16(&m, 0);
-    put32(&m, 1);
+    pb_put8(&m, 0x42);
+    pb_put24(&m, 0);
+    pb_put24(&m, 6);
+    pb_put8(&m, 4);
+    pb_put16(&m, 0);
+    pb_put32(&m, 1);
     decode_msg(&server, &m);
     ck_assert_int_eq(g_pkt.event, EV_NONE);
     const struct ws_rtmp *r = &g_pkt.a.rtmp;
@@ -245,14 +215,14 @@ END_TEST
 START_TEST(malformed_amf0)
 {
     /* a string length past the message */
-    struct mb body = {.n = 0}, m = {.n = 0};
+    struct pb_msg body = {.n = 0}, m = {.n = 0};
     amf_str(&body, "play");
     amf_num(&body, 2);
-    put8(&body, 2);
-    put16(&body, 0x7fff);
-    put(&body, "abc", 3);
+    pb_put8(&body, 2);
+    pb_put16(&body, 0x7fff);
+    pb_putn(&body, "abc", 3);
     hdr0(&m, 8, (uint32_t)body.n, 20);
-    put(&m, body.b, body.n);
+    pb_putn(&m, body.b, body.n);
     decode_msg(&client, &m);
     ck_assert_int_eq(g_pkt.app, P_RTMP);
     ck_assert_int_eq(g_pkt.event, EV_BAD_APP);
@@ -263,14 +233,14 @@ START_TEST(malformed_amf0)
     amf_str(&body, "deep");
     amf_num(&body, 3);
     for (int i = 0; i < 40; i++) {
-        put8(&body, 3);
+        pb_put8(&body, 3);
         amf_key(&body, "k");
     }
-    put8(&body, 5);
+    pb_put8(&body, 5);
     for (int i = 0; i < 40; i++)
         amf_end(&body);
     hdr0(&m, 8, (uint32_t)body.n, 20);
-    put(&m, body.b, body.n);
+    pb_putn(&m, body.b, body.n);
     decode_msg(&client, &m);
     ck_assert_int_eq(g_pkt.event, EV_BAD_APP);
     /* an unknown AMF0 marker */
@@ -278,9 +248,9 @@ START_TEST(malformed_amf0)
     m.n = 0;
     amf_str(&body, "x");
     amf_num(&body, 3);
-    put8(&body, 0x42);
+    pb_put8(&body, 0x42);
     hdr0(&m, 8, (uint32_t)body.n, 20);
-    put(&m, body.b, body.n);
+    pb_putn(&m, body.b, body.n);
     decode_msg(&client, &m);
     ck_assert_int_eq(g_pkt.event, EV_BAD_APP);
 }
@@ -288,12 +258,12 @@ END_TEST
 
 START_TEST(caplen_sweep_connect)
 {
-    struct mb m = {.n = 0}, body = {.n = 0};
+    struct pb_msg m = {.n = 0}, body = {.n = 0};
     connect_body(&body, "live", "rtmp://h/live");
     hdr0(&m, 2, 4, 1);
-    put32(&m, 4096);
+    pb_put32(&m, 4096);
     hdr0(&m, 3, (uint32_t)body.n, 20);
-    put(&m, body.b, body.n);
+    pb_putn(&m, body.b, body.n);
     caplen_sweep(g_frame, tcp_frame(&client, m.b, m.n), P_RTMP);
 }
 END_TEST
@@ -311,22 +281,22 @@ START_TEST(command_transactions)
     memset(&f, 0, sizeof f);
     f.id = 3;
     struct app_ctx ctx = {.t = t, .number = 1, .ts_ns = 1000, .flow = &f};
-    struct mb m = {.n = 0}, body = {.n = 0};
+    struct pb_msg m = {.n = 0}, body = {.n = 0};
     connect_body(&body, "live", "rtmp://h/live");
     hdr0(&m, 3, (uint32_t)body.n, 20);
-    put(&m, body.b, body.n);
+    pb_putn(&m, body.b, body.n);
     decode_msg(&client, &m);
     proto_get(P_RTMP)->app->track(&ctx, &g_pkt, layer_of(P_RTMP));
     body.n = m.n = 0;
     amf_str(&body, "_result");
     amf_num(&body, 1);
-    put8(&body, 5);
-    put8(&body, 3);
+    pb_put8(&body, 5);
+    pb_put8(&body, 3);
     amf_key(&body, "code");
     amf_str(&body, "NetConnection.Connect.Success");
     amf_end(&body);
     hdr0(&m, 3, (uint32_t)body.n, 20);
-    put(&m, body.b, body.n);
+    pb_putn(&m, body.b, body.n);
     decode_msg(&server, &m);
     ck_assert_str_eq(info_text(), "_result('NetConnection.Connect.Success')");
     ctx.number = 2;
@@ -343,25 +313,25 @@ START_TEST(command_transactions)
     body.n = m.n = 0;
     amf_str(&body, "publish");
     amf_num(&body, 5);
-    put8(&body, 5);
+    pb_put8(&body, 5);
     amf_str(&body, "cam");
     hdr0(&m, 8, (uint32_t)body.n, 20);
-    put(&m, body.b, body.n);
+    pb_putn(&m, body.b, body.n);
     decode_msg(&client, &m);
     ctx.number = 3;
     proto_get(P_RTMP)->app->track(&ctx, &g_pkt, layer_of(P_RTMP));
     body.n = m.n = 0;
     amf_str(&body, "onStatus");
     amf_num(&body, 0);
-    put8(&body, 5);
-    put8(&body, 3);
+    pb_put8(&body, 5);
+    pb_put8(&body, 3);
     amf_key(&body, "level");
     amf_str(&body, "status");
     amf_key(&body, "code");
     amf_str(&body, "NetStream.Publish.Start");
     amf_end(&body);
     hdr0(&m, 5, (uint32_t)body.n, 20);
-    put(&m, body.b, body.n);
+    pb_putn(&m, body.b, body.n);
     decode_msg(&server, &m);
     ctx.number = 4;
     proto_get(P_RTMP)->app->track(&ctx, &g_pkt, layer_of(P_RTMP));

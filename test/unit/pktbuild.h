@@ -1,9 +1,12 @@
-/* Test packet builder shared by the application-protocol suites: wraps a
- * payload in Ethernet + IPv4 (+ UDP or TCP) with correct lengths and IPv4
- * header checksum, so a test states only the bytes it is about. */
+/* Test packet builder shared by the application-protocol suites: a message
+ * builder for the payload (big-endian fields appended to a bounded buffer),
+ * and a wrapper that puts a payload in Ethernet + IPv4 (+ UDP or TCP) with
+ * correct lengths and IPv4 header checksum, so a test states only the bytes
+ * it is about. */
 #ifndef WIRESCOPE_TEST_PKTBUILD_H
 #define WIRESCOPE_TEST_PKTBUILD_H
 
+#include <check.h>
 #include <pcap/dlt.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -29,6 +32,50 @@ static inline void pb_be32(uint8_t *p, uint32_t v)
     pb_be16(p, (uint16_t)(v >> 16));
     pb_be16(p + 2, (uint16_t)v);
 }
+
+/* A payload built by appending fields: b[0..n) is the message so far. The
+ * size is the largest the suites had (the biggest message built is a DNS
+ * response of 300 answers, 4,827 bytes); a test may shorten n to cut the
+ * message, or patch bytes below n. */
+struct pb_msg {
+    uint8_t b[8192];
+    size_t n;
+};
+
+/* Appends len bytes to m and returns where they start. An append that does
+ * not fit fails the test rather than writing past the buffer. */
+static inline uint8_t *pb_grow(struct pb_msg *m, size_t len)
+{
+    ck_assert_msg(m->n <= sizeof m->b && len <= sizeof m->b - m->n,
+                  "message builder: %zu bytes after %zu do not fit in %zu", len, m->n,
+                  sizeof m->b);
+    uint8_t *p = m->b + m->n;
+    m->n += len;
+    return p;
+}
+
+static inline void pb_putn(struct pb_msg *m, const void *p, size_t len)
+{
+    memcpy(pb_grow(m, len), p, len);
+}
+
+static inline void pb_put_zeros(struct pb_msg *m, size_t len)
+{
+    memset(pb_grow(m, len), 0, len);
+}
+
+static inline void pb_put8(struct pb_msg *m, uint8_t v) { *pb_grow(m, 1) = v; }
+
+static inline void pb_put16(struct pb_msg *m, uint16_t v) { pb_be16(pb_grow(m, 2), v); }
+
+static inline void pb_put24(struct pb_msg *m, uint32_t v)
+{
+    uint8_t *p = pb_grow(m, 3);
+    p[0] = (uint8_t)(v >> 16);
+    pb_be16(p + 1, (uint16_t)v);
+}
+
+static inline void pb_put32(struct pb_msg *m, uint32_t v) { pb_be32(pb_grow(m, 4), v); }
 
 /* Ethernet + IPv4 header for ip_proto with l4len bytes after it; returns 34. */
 static inline size_t pb_eth_ipv4(uint8_t *out, const struct pb_ends *e,
