@@ -19,6 +19,10 @@
 void sanitize_bytes(struct textbuf *tb, const uint8_t *p, size_t n,
                     bool keep_lines);
 
+/* p[0..n) sanitised (as above, on one line) into buf, cut to fit its
+ * size; returns buf. */
+const char *sanitize_text(char *buf, size_t size, const uint8_t *p, size_t n);
+
 /* Prints "wirescope: <message>" and a newline on stderr, the message
  * passed through the sanitiser: names from the command line or the wire
  * (file names, filters, interfaces) cannot carry escape sequences to the

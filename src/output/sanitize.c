@@ -34,6 +34,14 @@ void sanitize_bytes(struct textbuf *tb, const uint8_t *p, size_t n,
     }
 }
 
+const char *sanitize_text(char *buf, size_t size, const uint8_t *p, size_t n)
+{
+    struct textbuf tb;
+    tb_init(&tb, buf, size);
+    sanitize_bytes(&tb, p, n, false);
+    return buf;
+}
+
 void ws_report(const char *fmt, ...)
 {
     char msg[2048], line[4 * 2048 + 16];

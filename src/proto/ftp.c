@@ -224,15 +224,6 @@ static bool ftp_is_request(const struct ws_packet *pkt, const uint8_t *p,
     return !reply_code_at(p, n, &code);
 }
 
-/* Sanitised text of s[0..n) into buf. */
-static const char *clean(char *buf, size_t size, const uint8_t *s, size_t n)
-{
-    struct textbuf tb;
-    tb_init(&tb, buf, size);
-    sanitize_bytes(&tb, s, n, false);
-    return buf;
-}
-
 static void add_data_fields(struct ws_packet *pkt, enum ftp_data_kind kind,
                             uint32_t off, uint32_t len,
                             const struct ws_addr *addr, uint16_t port)
@@ -278,16 +269,16 @@ static void dissect_first_line(struct ws_packet *pkt, struct ws_layer *l,
         char buf[512];
         if (f->request) {
             field_add(pkt, 2, "Request command", base, (uint32_t)verb_len, "%s",
-                      clean(buf, sizeof buf, s, verb_len));
+                      sanitize_text(buf, sizeof buf, s, verb_len));
             if (arg_len)
                 field_add(pkt, 2, "Request arg", f->arg_off, (uint32_t)arg_len, "%s",
-                          f->mask_arg ? FTP_MASK : clean(buf, sizeof buf, s + arg_off, arg_len));
+                          f->mask_arg ? FTP_MASK : sanitize_text(buf, sizeof buf, s + arg_off, arg_len));
         } else {
             if (!f->continuation)
                 field_add(pkt, 2, "Response code", base, 3, "%u", f->reply);
             if (arg_len)
                 field_add(pkt, 2, "Response arg", f->arg_off, (uint32_t)arg_len, "%s",
-                          clean(buf, sizeof buf, s + arg_off, arg_len));
+                          sanitize_text(buf, sizeof buf, s + arg_off, arg_len));
         }
     }
     enum ftp_data_kind kind = data_kind_of(f->request, s, verb_len, f->reply);
@@ -385,7 +376,7 @@ static void ftp_info(struct textbuf *tb, const struct ws_packet *pkt,
 static void json_text(struct textbuf *tb, const uint8_t *s, size_t n)
 {
     char buf[1024];
-    tb_json_str(tb, clean(buf, sizeof buf, s, n));
+    tb_json_str(tb, sanitize_text(buf, sizeof buf, s, n));
 }
 
 static void ftp_json(struct textbuf *tb, const struct ws_packet *pkt,
@@ -531,7 +522,7 @@ static void track_reply_line(struct app_ctx *ctx, const struct ws_packet *pkt,
         return; /* a line inside a multi-line reply */
     bool opens = n > 3 && s[3] == '-';
     char text[FTP_LABEL];
-    clean(text, sizeof text, s, n);
+    sanitize_text(text, sizeof text, s, n);
     if (st->multi_code) {
         if (code != st->multi_code || opens)
             return; /* a line inside that happens to start with digits */

@@ -880,14 +880,6 @@ static uint8_t *header_buf(struct app_ctx *ctx, int dir)
     return st ? st + sizeof(struct http_flow) + (size_t)dir * HTTP_TRACK_BUF : NULL;
 }
 
-/* Bytes of the message as sanitised text, for the transaction tracker. */
-static void txn_text(char *dst, size_t size, const uint8_t *p, size_t n)
-{
-    struct textbuf tb;
-    tb_init(&tb, dst, size);
-    sanitize_bytes(&tb, p, n, false);
-}
-
 /* What a header block says, read from a contiguous copy of it. */
 struct http_block {
     bool request;
@@ -945,7 +937,7 @@ static void on_request(struct http_trk *k, struct http_flow *f, const struct htt
     while (ue < b->line_len && b->line[ue] != ' ')
         ue++;
     char what[96];
-    txn_text(what, sizeof what, b->line, ue);
+    sanitize_text(what, sizeof what, b->line, ue);
     uint64_t key = f->next_key++;
     txn_open(ctx, P_HTTP, ctx->flow->id, key, what, what);
     if (f->count == HTTP_PENDING) { /* oldest left unanswered */
@@ -967,7 +959,7 @@ static void on_response(struct http_trk *k, struct http_flow *f, const struct ht
     struct app_ctx *ctx = k->ctx;
     struct http_dir *d = &f->dir[k->dir];
     char label[64];
-    txn_text(label, sizeof label, b->line + 9, b->line_len - 9);
+    sanitize_text(label, sizeof label, b->line + 9, b->line_len - 9);
     struct http_pending req = {0, false, false};
     bool have = f->count > 0;
     if (have)

@@ -192,13 +192,6 @@ struct amf_find {
     unsigned values;        /* walked so far, bounded */
 };
 
-static void copy_text(char *dst, size_t size, const uint8_t *p, size_t n)
-{
-    struct textbuf tb;
-    tb_init(&tb, dst, size);
-    sanitize_bytes(&tb, p, n, false);
-}
-
 static enum amf_status amf_value(struct cursor *c, unsigned depth,
                                  struct amf_find *f, const uint8_t *key,
                                  size_t key_len);
@@ -235,7 +228,7 @@ static enum amf_status amf_string(struct cursor *c, size_t len,
         return AMF_SHORT;
     if (f->prop && !f->found && key && key_len == strlen(f->prop) &&
         memcmp(key, f->prop, key_len) == 0) {
-        copy_text(f->value, sizeof f->value, s, len);
+        sanitize_text(f->value, sizeof f->value, s, len);
         f->found = true;
     }
     return AMF_OK;
@@ -335,7 +328,7 @@ static enum amf_status amf_command(struct cursor *c, struct rtmp_msg *m,
     const uint8_t *name = cur_take(c, n);
     if (!name)
         return AMF_SHORT;
-    copy_text(m->command, sizeof m->command, name, n);
+    sanitize_text(m->command, sizeof m->command, name, n);
     m->has_command = true;
     struct amf_find f = {.prop = NULL};
     if (is_command) {
@@ -363,7 +356,7 @@ static enum amf_status amf_command(struct cursor *c, struct rtmp_msg *m,
             break;
         }
         if (top_string && !m->arg[0] && at + 3 <= c->p) {
-            copy_text(m->arg, sizeof m->arg, at + 3, (size_t)(c->p - at - 3));
+            sanitize_text(m->arg, sizeof m->arg, at + 3, (size_t)(c->p - at - 3));
             m->has_arg = true;
         }
     }

@@ -98,14 +98,6 @@ static uint32_t abs_off(const struct rtsp_walk *w, size_t rel)
     return w->base + (uint32_t)rel;
 }
 
-static const char *clean(char *buf, size_t size, const uint8_t *s, size_t n)
-{
-    struct textbuf tb;
-    tb_init(&tb, buf, size);
-    sanitize_bytes(&tb, s, n, false);
-    return buf;
-}
-
 static bool header_is(const uint8_t *s, size_t name_len, const char *name)
 {
     return name_len == strlen(name) && strncasecmp((const char *)s, name, name_len) == 0;
@@ -172,7 +164,7 @@ static void transport_fields(struct rtsp_walk *w, const uint8_t *s, size_t n,
         uint32_t lo, hi;
         if (first) {
             field_add(pkt, 3, "Transport spec", ioff, (uint32_t)len, "%s",
-                      clean(buf, sizeof buf, item, len));
+                      sanitize_text(buf, sizeof buf, item, len));
         } else if ((header_is(item, name_len, "client_port") ||
                     header_is(item, name_len, "server_port") ||
                     header_is(item, name_len, "interleaved") ||
@@ -180,16 +172,16 @@ static void transport_fields(struct rtsp_walk *w, const uint8_t *s, size_t n,
             char name[16];
             if (!parse_port_range(val, val_len, &lo, &hi)) {
                 field_add(pkt, 3, "Malformed", ioff, (uint32_t)len, "%s",
-                          clean(buf, sizeof buf, item, len));
+                          sanitize_text(buf, sizeof buf, item, len));
                 layer_fail(pkt, w->l, EV_BAD_APP);
             } else {
-                clean(name, sizeof name, item, name_len);
+                sanitize_text(name, sizeof name, item, name_len);
                 field_add(pkt, 3, "Parameter", ioff, (uint32_t)len, "%s %u-%u",
                           name, lo, hi);
             }
         } else if (len) {
             field_add(pkt, 3, "Parameter", ioff, (uint32_t)len, "%s",
-                      clean(buf, sizeof buf, item, len));
+                      sanitize_text(buf, sizeof buf, item, len));
         }
         if (!semi)
             break;
@@ -273,11 +265,11 @@ static void header_line(struct rtsp_walk *w, const struct text_line *ln,
         return;
     if (!name) {
         field_add(pkt, 1, "Header", abs_off(w, ln->off), (uint32_t)ln->len, "%s",
-                  clean(buf, sizeof buf, s, ln->len));
+                  sanitize_text(buf, sizeof buf, s, ln->len));
         return;
     }
     field_add(pkt, 1, name, abs_off(w, ln->off), (uint32_t)ln->len, "%s",
-              clean(buf, sizeof buf, v, vlen));
+              sanitize_text(buf, sizeof buf, v, vlen));
     if (strcmp(name, "Transport") == 0)
         transport_header(w, v, vlen, voff);
 }
@@ -293,7 +285,7 @@ static void start_line(struct rtsp_walk *w, const struct text_line *ln,
     bool reply = ln->len >= 5 && memcmp(s, "RTSP/", 5) == 0;
     char buf[1024];
     field_add(pkt, 1, reply ? "Response" : "Request", off, (uint32_t)ln->len, "%s",
-              clean(buf, sizeof buf, s, ln->len));
+              sanitize_text(buf, sizeof buf, s, ln->len));
     if (reply) {
         if (first_msg)
             r->msg = RTSP_REPLY;
@@ -316,10 +308,10 @@ static void start_line(struct rtsp_walk *w, const struct text_line *ln,
     size_t uri_at = sp1 ? mlen + 1 : ln->len;
     const uint8_t *sp2 = memchr(s + uri_at, ' ', ln->len - uri_at);
     size_t uri_len = sp2 ? (size_t)(sp2 - (s + uri_at)) : ln->len - uri_at;
-    field_add(pkt, 2, "Method", off, (uint32_t)mlen, "%s", clean(buf, sizeof buf, s, mlen));
+    field_add(pkt, 2, "Method", off, (uint32_t)mlen, "%s", sanitize_text(buf, sizeof buf, s, mlen));
     if (uri_len)
         field_add(pkt, 2, "URL", off + (uint32_t)uri_at, (uint32_t)uri_len, "%s",
-                  clean(buf, sizeof buf, s + uri_at, uri_len));
+                  sanitize_text(buf, sizeof buf, s + uri_at, uri_len));
     if (first_msg) {
         r->msg = RTSP_REQUEST;
         r->request = true;
@@ -340,7 +332,7 @@ static void sdp_lines(struct rtsp_walk *w, size_t from, size_t n)
     while (text_next_line(w->p + from, n, &pos, &ln) && w->nlines++ < RTSP_MAX_LINES) {
         char buf[512];
         field_add(w->pkt, 2, "SDP", abs_off(w, from + ln.off), (uint32_t)ln.len,
-                  "%s", clean(buf, sizeof buf, w->p + from + ln.off, ln.len));
+                  "%s", sanitize_text(buf, sizeof buf, w->p + from + ln.off, ln.len));
     }
 }
 
@@ -580,7 +572,7 @@ static void rtsp_info(struct textbuf *tb, const struct ws_packet *pkt,
 static void json_text(struct textbuf *tb, const uint8_t *s, size_t n)
 {
     char buf[1024];
-    tb_json_str(tb, clean(buf, sizeof buf, s, n));
+    tb_json_str(tb, sanitize_text(buf, sizeof buf, s, n));
 }
 
 static void json_frames(struct textbuf *tb, const struct ws_rtsp *r)
@@ -760,7 +752,7 @@ static void track_request(struct app_ctx *ctx, const struct ws_packet *pkt)
     struct textbuf tb;
     tb_init(&tb, what, sizeof what);
     sanitize_bytes(&tb, pkt->data + r->line_off, r->method_len, false);
-    clean(label, sizeof label, pkt->data + r->line_off, r->method_len);
+    sanitize_text(label, sizeof label, pkt->data + r->line_off, r->method_len);
     tb_putc(&tb, ' ');
     sanitize_bytes(&tb, pkt->data + r->uri_off, r->uri_len, false);
     txn_open(ctx, P_RTSP, ctx->flow->id, cseq_key(r->cseq, ctx->dir), what, label);

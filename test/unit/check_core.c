@@ -9,6 +9,7 @@
 #include "wirescope/addr.h"
 #include "wirescope/capture.h"
 #include "wirescope/cursor.h"
+#include "wirescope/sanitize.h"
 #include "wirescope/store.h"
 #include "wirescope/textbuf.h"
 
@@ -337,6 +338,27 @@ START_TEST(test_addr_format_small_buffers_and_v6)
 }
 END_TEST
 
+/* ---------- sanitiser: the escapes sanitize.h documents ---------- */
+
+START_TEST(test_sanitize_escapes_what_a_terminal_would_read)
+{
+    static const uint8_t in[] = "ok \\ \x1b[2J\x7f\xc3\xa9\r\n\t!";
+    char out[64];
+    struct textbuf tb;
+    tb_init(&tb, out, sizeof out);
+    sanitize_bytes(&tb, in, sizeof in - 1, false);
+    ck_assert_str_eq(out, "ok \\\\ \\x1b[2J\\x7f\\xc3\\xa9\\x0d\\x0a\\x09!");
+    tb_init(&tb, out, sizeof out);
+    sanitize_bytes(&tb, in, sizeof in - 1, true);
+    ck_assert_str_eq(out, "ok \\\\ \\x1b[2J\\x7f\\xc3\\xa9\n\t!");
+    /* into a buffer, cut to its size */
+    ck_assert_str_eq(sanitize_text(out, sizeof out, in, 3), "ok ");
+    char small[8];
+    ck_assert_str_eq(sanitize_text(small, sizeof small, (const uint8_t *)"\x01\x02", 2),
+                     "\\x01\\x0");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("core");
@@ -352,6 +374,7 @@ int main(void)
     tcase_add_test(tc, test_textbuf_truncates_at_capacity);
     tcase_add_test(tc, test_textbuf_json_escapes_control_and_invalid_utf8);
     tcase_add_test(tc, test_textbuf_alignment);
+    tcase_add_test(tc, test_sanitize_escapes_what_a_terminal_would_read);
     suite_add_tcase(s, tc);
     tc = tcase_create("addr");
     tcase_add_test(tc, test_addr_format_v4_matches_inet_ntop);
