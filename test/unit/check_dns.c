@@ -869,14 +869,21 @@ static void track(struct app_tracker *t, struct flow *f, uint64_t no)
             proto_get(P_DNS)->app->track(&ctx, &g_pkt, &g_pkt.layers[i]);
 }
 
+/* A flow record with only its id, as the tracker keys transactions by it. */
+static struct flow flow_numbered(uint64_t id)
+{
+    struct flow f;
+    memset(&f, 0, sizeof f);
+    f.id = id;
+    return f;
+}
+
 /* A name's escapes are made once: the transaction shows the name as the
  * Info column does (sanitize_bytes' escapes, a backslash doubled). */
 START_TEST(test_track_name_escaped_once)
 {
     struct app_tracker *t = app_tracker_new(100);
-    struct flow f;
-    memset(&f, 0, sizeof f);
-    f.id = 9;
+    struct flow f = flow_numbered(9);
     struct pb_msg m;
     header(&m, 0x0b0b, 0x0100, 1, 0, 0, 0);
     pb_putn(&m, "\x04" "a\\\x01z\x03" "com\x00\x00\x01\x00\x01", 14);
@@ -893,9 +900,7 @@ END_TEST
 START_TEST(test_track_query_response)
 {
     struct app_tracker *t = app_tracker_new(100);
-    struct flow f;
-    memset(&f, 0, sizeof f);
-    f.id = 7;
+    struct flow f = flow_numbered(7);
     struct pb_msg m;
     header(&m, 0x1a2b, 0x0100, 1, 0, 0, 0);
     question(&m, "www.example.com", 1, 1);
