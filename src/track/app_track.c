@@ -6,8 +6,6 @@
 #include "wirescope/app.h"
 #include "wirescope/flow.h"
 #include "wirescope/rtp_stats.h"
-#include "wirescope/sanitize.h"
-#include "wirescope/textbuf.h"
 #include "wirescope/xalloc.h"
 
 #define EXPECT_MAX APP_EXPECT_MAX /* announced flows waiting for their SYN */
