@@ -333,7 +333,8 @@ static bool filter_stored(struct query_private *p, uint64_t n)
     const struct pkt_entry *e = store_entry(p->dec->store, n);
     if (!e)
         return false;
-    size_t got = store_read_bytes(p->dec->store, n, p->bytes_buf, QUERY_MAX_CAPLEN);
+    size_t got = store_read_bytes_window(p->dec->store, &p->filter.window, n, p->bytes_buf,
+                                         QUERY_MAX_CAPLEN);
     if (!got && e->caplen)
         return false;
     return filter_match(&p->filter, e->ts_ns, (uint32_t)got, e->len, p->bytes_buf);
@@ -346,6 +347,7 @@ static void filter_clear(struct query_private *p)
     p->filter.active = false;
     p->filter.text[0] = '\0';
     p->filter.matches.n = 0;
+    store_window_free(&p->filter.window);
 }
 
 /* Takes over prog (the UI compiled it; the decoder frees it). */
@@ -379,6 +381,8 @@ static void filter_slice(struct query_private *p, uint64_t deadline)
         if ((i & 255) == 0 && mono_ns() >= deadline)
             break;
     }
+    if (f->scan >= end) /* caught up: new packets are tested as they come */
+        store_window_free(&f->window);
 }
 
 /* ---------- saving the displayed packets ---------- */
@@ -396,6 +400,7 @@ static void save_finish(struct query_private *p, const char *error)
         }
         pcap_dump_close(s->dumper);
     }
+    store_window_free(&s->window);
     if (s->dead)
         pcap_close(s->dead);
     if (bad)
@@ -450,7 +455,8 @@ static void save_one(struct query_private *p, uint64_t n)
     const struct pkt_entry *e = store_entry(p->dec->store, n);
     if (!e)
         return;
-    size_t got = store_read_bytes(p->dec->store, n, p->bytes_buf, QUERY_MAX_CAPLEN);
+    size_t got = store_read_bytes_window(p->dec->store, &p->save.window, n, p->bytes_buf,
+                                         QUERY_MAX_CAPLEN);
     if (!got && e->caplen)
         return;
     struct pcap_pkthdr h = {

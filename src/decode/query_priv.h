@@ -71,6 +71,7 @@ struct dfilter {
     char text[512];
     uint64_t scan;         /* next stored packet (from 0) to test */
     struct pktvec matches; /* packet numbers from 0, increasing */
+    struct store_window window; /* the scan's reads from the file */
 };
 
 struct save_job {
@@ -80,6 +81,7 @@ struct save_job {
     struct pktvec list;    /* the filter's matches when it started, or none */
     uint64_t next, end;    /* packets from 0, or indexes into list */
     uint64_t written, total;
+    struct store_window window; /* its reads from the file */
     char path[PATH_MAX];
 };
 

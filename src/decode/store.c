@@ -212,6 +212,36 @@ size_t store_read_bytes(struct store *s, uint64_t n, uint8_t *buf, size_t size)
     return want;
 }
 
+size_t store_read_bytes_window(struct store *s, struct store_window *w, uint64_t n,
+                               uint8_t *buf, size_t size)
+{
+    const struct pkt_entry *e = store_entry(s, n);
+    if (!e || (e->flags & (PKT_F_IN_FILE | PKT_F_NO_BYTES)) != PKT_F_IN_FILE ||
+        e->caplen > STORE_WINDOW_BYTES)
+        return store_read_bytes(s, n, buf, size);
+    size_t want = e->caplen < size ? e->caplen : size;
+    uint64_t loc = e->loc;
+    if (!w->buf || loc < w->off || loc + want > w->off + w->len) {
+        if (!w->buf)
+            w->buf = xmalloc(STORE_WINDOW_BYTES);
+        ssize_t got = pread(s->file_fd, w->buf, STORE_WINDOW_BYTES, (off_t)loc);
+        w->off = loc;
+        w->len = got > 0 ? (size_t)got : 0;
+        w->reads++;
+    }
+    size_t have = (size_t)(w->off + w->len - loc); /* loc lies in the window */
+    if (have > want)
+        have = want;
+    memcpy(buf, w->buf + (loc - w->off), have);
+    return have;
+}
+
+void store_window_free(struct store_window *w)
+{
+    free(w->buf);
+    *w = (struct store_window){0};
+}
+
 uint64_t store_count(struct store *s)
 {
     return atomic_load_explicit(&s->count, memory_order_acquire);

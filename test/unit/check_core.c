@@ -257,6 +257,59 @@ START_TEST(test_store_reads_bytes_back_from_file)
 }
 END_TEST
 
+/*
+ * Reading packets back in order through a window: the same bytes as one
+ * pread each, with one pread per STORE_WINDOW_BYTES. 3,000 packets of
+ * 1,000 bytes, each 16 bytes after the previous one's end (a pcap record
+ * header), fill 3,048,000 bytes of file. Packets 0 to 2,998 are read in
+ * order, each window starting at the first packet the last one did not
+ * hold; a window holds floor((262144 + 16) / 1016) = 258 whole packets, so
+ * 2,999 packets take ceil(2999 / 258) = 12 windows. Then a packet behind the window is read again (one more pread),
+ * and the last packet, cut short by the end of the file, gives what the
+ * file has (as store_read_bytes does).
+ */
+START_TEST(test_store_window_reads_in_order)
+{
+    enum { N = 3000, LEN = 1000, HDR = 16 };
+    char path[] = "/tmp/ws-window-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    unlink(path);
+    static uint8_t file[N * (HDR + LEN)];
+    for (size_t i = 0; i < sizeof file; i++)
+        file[i] = (uint8_t)(i * 7 + i / 251);
+    /* the last packet is cut: the file ends 300 bytes into it */
+    size_t file_len = sizeof file - (LEN - 300);
+    ck_assert_int_eq(write(fd, file, file_len), (ssize_t)file_len);
+    struct store *s = store_new(64u << 20, fd);
+    struct pkt_entry e = entry_of(LEN);
+    for (uint64_t n = 0; n < N; n++)
+        store_add(s, &e, HDR + n * (HDR + LEN), NULL);
+    struct store_window w = {0};
+    static uint8_t got[LEN], want[LEN];
+    for (uint64_t n = 0; n + 1 < N; n++) {
+        ck_assert_uint_eq(store_read_bytes_window(s, &w, n, got, sizeof got), LEN);
+        ck_assert_uint_eq(store_read_bytes(s, n, want, sizeof want), LEN);
+        ck_assert_mem_eq(got, want, LEN);
+        ck_assert_mem_eq(got, file + HDR + n * (HDR + LEN), LEN);
+    }
+    ck_assert_uint_eq(w.reads, 12);
+    ck_assert_uint_eq(store_read_bytes_window(s, &w, 5, got, sizeof got), LEN);
+    ck_assert_mem_eq(got, file + HDR + 5 * (HDR + LEN), LEN);
+    ck_assert_uint_eq(w.reads, 13);
+    ck_assert_uint_eq(store_read_bytes_window(s, &w, N - 1, got, sizeof got), 300);
+    ck_assert_uint_eq(store_read_bytes(s, N - 1, want, sizeof want), 300);
+    ck_assert_mem_eq(got, want, 300);
+    /* a smaller buffer takes the packet's first bytes */
+    ck_assert_uint_eq(store_read_bytes_window(s, &w, 7, got, 10), 10);
+    ck_assert_mem_eq(got, file + HDR + 7 * (HDR + LEN), 10);
+    store_window_free(&w);
+    ck_assert_ptr_null(w.buf);
+    store_free(s);
+    close(fd);
+}
+END_TEST
+
 /* The dotted quad is formatted by hand; libc's inet_ntop is the oracle,
  * over every octet value in each position and a pseudo-random sweep. */
 static void expect_v4_as_inet_ntop(const uint8_t v4[4])
@@ -389,6 +442,7 @@ int main(void)
     tcase_add_test(tc, test_store_keeps_bytes_in_memory);
     tcase_add_test(tc, test_store_evicts_oldest_within_budget);
     tcase_add_test(tc, test_store_reads_bytes_back_from_file);
+    tcase_add_test(tc, test_store_window_reads_in_order);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
