@@ -132,6 +132,61 @@ skip_case() { # key label reason cmd...
     printf '%s\n' "$*" >"$TMP/$key.cmd"
 }
 
+# The terminal UI opening the file, in a tmux pane (120x40), until its
+# WIRESCOPE_TRACE log says the whole file is indexed (every view complete):
+# the time from start, the CPU time and peak RSS so far, per run.
+ui_open_once() { # prints "indexed_s first_screen_s vmhwm_kb cpu_s", or nothing
+    local tr=$TMP/ui.trace pidf=$TMP/ui.pid sock=wsbench$$ ws pid i hwm cpu
+    ws=$(realpath "$WS")
+    rm -f "$tr" "$pidf"
+    tmux -L "$sock" -f /dev/null new-session -d -s m -x 120 -y 40 \
+        "sh -c 'echo \$\$ >$pidf; exec env LANG=C.UTF-8 TERM=screen WIRESCOPE_TRACE=$tr $ws -r $PCAP'; sleep 60" ||
+        return 0
+    for i in $(seq 200); do [ -s "$pidf" ] && break; sleep 0.05; done
+    pid=$(cat "$pidf" 2>/dev/null)
+    for i in $(seq 1200); do grep -q '^indexed' "$tr" 2>/dev/null && break; sleep 0.05; done
+    hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
+    cpu=$(awk '{ printf "%.2f", ($14 + $15) / 100 }' "/proc/$pid/stat" 2>/dev/null)
+    tmux -L "$sock" send-keys -t m q 2>/dev/null
+    sleep 0.3
+    tmux -L "$sock" kill-server 2>/dev/null
+    awk -v h="${hwm:-0}" -v c="${cpu:-0}" '$1 == "first-screen" { f = $3 / 1000 }
+        $1 == "indexed" { x = $3 / 1000 }
+        END { if (x) printf "%.3f %.3f %s %s\n", x, f, h, c }' "$tr"
+}
+
+ui_case() { # key label
+    local key=$1 i line
+    NAMES+=("$key")
+    printf '%s\n' "$2" >"$TMP/$key.label"
+    printf '%s\n' "$WS -r $PCAP (terminal UI in tmux, until indexed)" >"$TMP/$key.cmd"
+    if ! command -v tmux >/dev/null 2>&1; then
+        printf 'tmux not installed\n' >"$TMP/$key.status"
+        return 0
+    fi
+    say "timing: the terminal UI on $PCAP until the whole file is indexed"
+    : >"$TMP/$key.runs"
+    for i in $(seq "$RUNS"); do
+        line=$(ui_open_once)
+        if [ -z "$line" ]; then
+            say "  run $i: no 'indexed' line in the trace"
+            continue
+        fi
+        printf '%s\n' "$line" >>"$TMP/$key.runs"
+        say "  run $i: indexed after $(echo "$line" | awk '{ print $1 }') s, first screen $(echo "$line" | awk '{ print $2 }') s, peak RSS $(($(echo "$line" | awk '{ print $3 }') / 1024)) MB"
+    done
+    if [ ! -s "$TMP/$key.runs" ]; then
+        printf 'failed: no run finished\n' >"$TMP/$key.status"
+        return 0
+    fi
+    printf 'ok\n' >"$TMP/$key.status"
+    sort -n "$TMP/$key.runs" | awk '{ w[NR] = $1; f[NR] = $2; if ($3 > r) r = $3; c[NR] = $4 }
+        END { printf "%s %s %s\n", w[1], r, c[1] }' >"$TMP/$key.res"
+    sort -n "$TMP/$key.runs" | awk '{ w[NR] = $1; if (!fmax || $2 > fmax) fmax = $2 }
+        END { printf "%d runs: indexed after %.2f s best, %.2f s median, %.2f s worst; first screen within %.3f s\n",
+              NR, w[1], w[int((NR + 1) / 2)], w[NR], fmax }' >"$TMP/$key.summary"
+}
+
 MISSING=0
 if [ -x "$WS" ]; then
     HELP=$(timeout 10 "$WS" --help 2>&1 </dev/null)
@@ -142,12 +197,14 @@ if [ -x "$WS" ]; then
         skip_case ws_conns "wirescope --conns" "not supported by this build" "$WS" -r "$PCAP" --conns
     fi
     run_case ws_packets "wirescope --packets" "$WS" -r "$PCAP" --packets
+    ui_case ws_ui "wirescope UI, indexed"
 else
     say "$WS not found: build it with 'make' (make bench does); timing the peers only"
     MISSING=1
     skip_case ws_flows "wirescope --flows" "not built" "$WS" -r "$PCAP" --flows
     skip_case ws_conns "wirescope --conns" "not built" "$WS" -r "$PCAP" --conns
     skip_case ws_packets "wirescope --packets" "not built" "$WS" -r "$PCAP" --packets
+    skip_case ws_ui "wirescope UI, indexed" "not built" "$WS" -r "$PCAP"
 fi
 run_case loop "pcap-loop (bare libpcap)" "$OUT/pcap-loop" "$PCAP"
 if command -v tcpdump >/dev/null 2>&1; then
@@ -225,6 +282,10 @@ ver() { "$@" 2>/dev/null | head -n 1 | sed 's/\.$//'; }
     ratio_line ws_conns tcptrace "wirescope --conns vs tcptrace -n"
     ratio_line ws_conns tshark "wirescope --conns vs tshark -z conv,tcp"
     ratio_line ws_packets tcpdump_n "wirescope --packets vs tcpdump -n"
+    ratio_line ws_ui loop "wirescope UI (whole file indexed) vs pcap-loop"
+    if [ -f "$TMP/ws_ui.summary" ]; then
+        printf '\nThe terminal UI (its row: best run; CPU time of the whole process until indexed): %s\n' "$(cat "$TMP/ws_ui.summary")"
+    fi
 } >"$RESULTS"
 
 printf '\n'
