@@ -97,5 +97,8 @@ uint64_t store_count(struct store *s);    /* packets added (published) */
 uint64_t store_first(struct store *s);    /* oldest packet still stored */
 uint64_t store_evicted(struct store *s);  /* packets dropped by the budget */
 size_t store_mem_used(struct store *s);
+/* For tests: the store goes on as if n packets had come and been evicted
+ * (a capture days long, past 4 G packets). Only on a new store. */
+void store_start_at(struct store *s, uint64_t n);
 
 #endif

@@ -12,7 +12,11 @@
 
 #define IDX_SHIFT 16 /* 65536 entries (2 MiB) per index chunk */
 #define IDX_PER_CHUNK (1u << IDX_SHIFT)
-#define IDX_MAX_CHUNKS (1u << 16) /* up to 4 G packets */
+/* Index chunk c (packet number >> IDX_SHIFT) lives in idx[c % IDX_MAX_CHUNKS]:
+ * the store never holds 4 G packets at once (their index alone would take
+ * 128 GiB, far beyond any budget), so the chunks kept never share a place,
+ * and a live capture that runs for days goes on storing past 4 G packets. */
+#define IDX_MAX_CHUNKS (1u << 16)
 #define BYTE_CHUNK (4u << 20)     /* 4 MiB per byte chunk */
 
 /* struct pkt_entry's bit-fields hold what goes in them */
@@ -60,10 +64,11 @@ void store_free(struct store *s)
 {
     if (!s)
         return;
-    /* only chunks up to the last packet's were ever allocated */
+    /* the chunks kept: from the first packet's to the last one's */
+    uint64_t from = atomic_load(&s->first) >> IDX_SHIFT;
     uint64_t last = atomic_load(&s->count) >> IDX_SHIFT;
-    for (uint64_t i = 0; i <= last && i < IDX_MAX_CHUNKS; i++)
-        free(s->idx[i]);
+    for (uint64_t c = from; c <= last && c - from < IDX_MAX_CHUNKS; c++)
+        free(s->idx[c % IDX_MAX_CHUNKS]);
     for (uint64_t c = s->bc_head; c < s->bc_tail; c++)
         free(s->bc[c % s->bc_cap].data);
     free(s->bc);
@@ -71,26 +76,40 @@ void store_free(struct store *s)
     free(s);
 }
 
+static void evict_oldest_byte_chunk(struct store *s);
+
+/* Bytes in memory: a new index chunk makes room for itself first, so the
+ * budget holds for index and bytes together. */
+static void make_room_for_index_chunk(struct store *s)
+{
+    while (s->bc_tail > s->bc_head &&
+           s->mem_used + IDX_PER_CHUNK * sizeof(struct pkt_entry) > s->budget)
+        evict_oldest_byte_chunk(s);
+}
+
 static struct pkt_entry *entry_slot(struct store *s, uint64_t n)
 {
     uint64_t chunk = n >> IDX_SHIFT;
-    if (chunk >= IDX_MAX_CHUNKS)
-        return NULL;
-    if (!s->idx[chunk]) {
-        s->idx[chunk] = xmalloc(IDX_PER_CHUNK * sizeof(struct pkt_entry));
+    uint64_t first = atomic_load_explicit(&s->first, memory_order_relaxed);
+    if (chunk - (first >> IDX_SHIFT) >= IDX_MAX_CHUNKS)
+        return NULL; /* 4 G packets held at once: not reachable in a budget */
+    struct pkt_entry **c = &s->idx[chunk % IDX_MAX_CHUNKS];
+    if (!*c) {
+        make_room_for_index_chunk(s);
+        *c = xmalloc(IDX_PER_CHUNK * sizeof(struct pkt_entry));
         s->mem_used += IDX_PER_CHUNK * sizeof(struct pkt_entry);
     }
-    return &s->idx[chunk][n & (IDX_PER_CHUNK - 1)];
+    return &(*c)[n & (IDX_PER_CHUNK - 1)];
 }
 
-/* Drops index chunks wholly below the first kept packet. */
-static void free_old_index_chunks(struct store *s, uint64_t first)
+/* Drops the index chunks that held packets old..first-1 and none after. */
+static void free_old_index_chunks(struct store *s, uint64_t old, uint64_t first)
 {
-    uint64_t below = first >> IDX_SHIFT;
-    for (uint64_t c = 0; c < below && c < IDX_MAX_CHUNKS; c++) {
-        if (s->idx[c]) {
-            free(s->idx[c]);
-            s->idx[c] = NULL;
+    for (uint64_t c = old >> IDX_SHIFT; c < first >> IDX_SHIFT; c++) {
+        struct pkt_entry **slot = &s->idx[c % IDX_MAX_CHUNKS];
+        if (*slot) {
+            free(*slot);
+            *slot = NULL;
             s->mem_used -= IDX_PER_CHUNK * sizeof(struct pkt_entry);
         }
     }
@@ -103,7 +122,14 @@ static void set_first(struct store *s, uint64_t first)
         return;
     s->evicted += first - old;
     atomic_store_explicit(&s->first, first, memory_order_release);
-    free_old_index_chunks(s, first);
+    free_old_index_chunks(s, old, first);
+}
+
+void store_start_at(struct store *s, uint64_t n)
+{
+    atomic_store(&s->count, n);
+    atomic_store(&s->first, n);
+    s->evicted = n;
 }
 
 static void evict_oldest_byte_chunk(struct store *s)
@@ -158,7 +184,7 @@ uint64_t store_add(struct store *s, const struct pkt_entry *e,
     uint64_t n = atomic_load_explicit(&s->count, memory_order_relaxed);
     struct pkt_entry *slot = entry_slot(s, n);
     if (!slot)
-        return n; /* beyond 4 G packets: counted but not stored */
+        return n; /* 4 G packets held: not stored (see IDX_MAX_CHUNKS) */
     *slot = *e;
     if (e->flags & PKT_F_NO_BYTES) {
         /* caplen beyond STORE_MAX_CAPLEN: the decoder says so */
@@ -187,7 +213,7 @@ const struct pkt_entry *store_entry(struct store *s, uint64_t n)
     if (n >= atomic_load_explicit(&s->count, memory_order_acquire) ||
         n < atomic_load_explicit(&s->first, memory_order_acquire))
         return NULL;
-    struct pkt_entry *chunk = s->idx[n >> IDX_SHIFT];
+    struct pkt_entry *chunk = s->idx[(n >> IDX_SHIFT) % IDX_MAX_CHUNKS];
     return chunk ? &chunk[n & (IDX_PER_CHUNK - 1)] : NULL;
 }
 

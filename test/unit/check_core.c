@@ -235,6 +235,46 @@ START_TEST(test_store_evicts_oldest_within_budget)
 }
 END_TEST
 
+START_TEST(test_store_goes_on_past_four_billion_packets)
+{
+    /* a live capture days long: packet numbers cross 2^32 while the store
+     * keeps its budget; every packet it still holds reads back as added */
+    size_t budget = 16u << 20;
+    struct store *s = store_new(budget, -1);
+    uint64_t start = (1ull << 32) - 70000, n = 200000;
+    store_start_at(s, start);
+    uint8_t bytes[100];
+    for (uint64_t i = start; i < start + n; i++) {
+        memcpy(bytes, &i, sizeof i);
+        struct pkt_entry e = entry_of(sizeof bytes);
+        e.len = (uint32_t)i;
+        if (store_add(s, &e, CAP_NO_OFFSET, bytes) != i)
+            ck_abort_msg("packet %llu numbered wrong", (unsigned long long)i);
+        if (store_mem_used(s) > budget)
+            ck_abort_msg("%zu bytes over the budget", store_mem_used(s));
+    }
+    ck_assert_uint_eq(store_count(s), start + n);
+    uint64_t first = store_first(s);
+    ck_assert_uint_gt(first, start); /* it evicted on the way */
+    ck_assert_ptr_null(store_entry(s, first - 1));
+    ck_assert_ptr_null(store_entry(s, start + n));
+    for (uint64_t i = first; i < start + n; i++) {
+        const struct pkt_entry *e = store_entry(s, i);
+        uint8_t out[100];
+        uint64_t got = 0;
+        if (!e || e->len != (uint32_t)i ||
+            store_read_bytes(s, i, out, sizeof out) != sizeof out)
+            ck_abort_msg("packet %llu not read back", (unsigned long long)i);
+        memcpy(&got, out, sizeof got);
+        if (got != i)
+            ck_abort_msg("packet %llu holds %llu's bytes", (unsigned long long)i,
+                         (unsigned long long)got);
+    }
+    ck_assert_uint_gt(store_count(s), 1ull << 32);
+    store_free(s);
+}
+END_TEST
+
 START_TEST(test_store_reads_bytes_back_from_file)
 {
     char path[] = "/tmp/ws-store-XXXXXX";
@@ -441,6 +481,7 @@ int main(void)
     tcase_add_test(tc, test_store_huge_packet_kept_without_bytes);
     tcase_add_test(tc, test_store_keeps_bytes_in_memory);
     tcase_add_test(tc, test_store_evicts_oldest_within_budget);
+    tcase_add_test(tc, test_store_goes_on_past_four_billion_packets);
     tcase_add_test(tc, test_store_reads_bytes_back_from_file);
     tcase_add_test(tc, test_store_window_reads_in_order);
     suite_add_tcase(s, tc);
