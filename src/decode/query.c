@@ -48,15 +48,6 @@ void query_note(struct query_private *p, const char *text)
     p->note_seq++;
 }
 
-static void vec_push(struct pktvec *v, uint64_t x)
-{
-    if (v->n == v->cap) {
-        v->cap = v->cap ? v->cap * 2 : 1024;
-        v->v = xrealloc(v->v, v->cap * sizeof *v->v);
-    }
-    v->v[v->n++] = (uint32_t)x;
-}
-
 /* ---------- rate history ---------- */
 
 static uint32_t add_sat(uint32_t a, uint32_t b)
@@ -252,33 +243,31 @@ double query_flow_rate(struct query *q, const void *flow, uint64_t flow_id,
 
 /* ---------- the packet list: every stored packet or the filter's ---------- */
 
-static size_t first_match(const struct query_private *p)
+/* Matches the store has evicted are not listed. */
+static uint64_t first_match(const struct query_private *p)
 {
-    uint64_t first = store_first(p->dec->store);
-    const struct pktvec *m = &p->filter.matches;
-    size_t lo = 0, hi = m->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (m->v[mid] < first)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return matchset_rank(&p->filter.matches, store_first(p->dec->store));
 }
 
 uint64_t list_count(struct query_private *p)
 {
     if (p->filter.active)
-        return p->filter.matches.n - first_match(p);
+        return p->filter.matches.total - first_match(p);
     return store_count(p->dec->store) - store_first(p->dec->store);
 }
 
 uint64_t list_packet(struct query_private *p, uint64_t row)
 {
     if (p->filter.active)
-        return p->filter.matches.v[first_match(p) + row];
+        return matchset_select(&p->filter.matches, first_match(p) + row);
     return store_first(p->dec->store) + row;
+}
+
+/* A match for the list; the set lets go of what the store evicted. */
+static void filter_add_match(struct query_private *p, uint64_t no)
+{
+    matchset_trim(&p->filter.matches, store_first(p->dec->store));
+    matchset_add(&p->filter.matches, no);
 }
 
 const struct dupack *dupack_find(const struct query_private *p, uint64_t no)
@@ -346,7 +335,7 @@ static void filter_clear(struct query_private *p)
         pcap_freecode(&p->filter.prog);
     p->filter.active = false;
     p->filter.text[0] = '\0';
-    p->filter.matches.n = 0;
+    matchset_clear(&p->filter.matches);
     store_window_free(&p->filter.window);
 }
 
@@ -376,7 +365,7 @@ static void filter_slice(struct query_private *p, uint64_t deadline)
     uint64_t end = store_count(p->dec->store);
     for (unsigned i = 1; f->scan < end; i++) {
         if (filter_stored(p, f->scan))
-            vec_push(&f->matches, f->scan);
+            filter_add_match(p, f->scan);
         f->scan++;
         if ((i & 255) == 0 && mono_ns() >= deadline)
             break;
@@ -412,7 +401,7 @@ static void save_finish(struct query_private *p, const char *error)
         snprintf(buf, sizeof buf, "saved %llu packets to %.300s",
                  (unsigned long long)s->written, s->path);
     query_note(p, buf);
-    free(s->list.v);
+    matchset_free(&s->list);
     memset(s, 0, sizeof *s);
 }
 
@@ -437,12 +426,11 @@ static void save_start(struct query_private *p, const char *path)
     }
     s->active = true;
     if (p->filter.active) {
-        size_t from = first_match(p);
-        s->list.n = p->filter.matches.n - from;
-        s->list.cap = s->list.n ? s->list.n : 1;
-        s->list.v = xmalloc(s->list.cap * sizeof *s->list.v);
-        memcpy(s->list.v, p->filter.matches.v + from, s->list.n * sizeof *s->list.v);
-        s->total = s->list.n;
+        s->filtered = true;
+        matchset_copy(&s->list, &p->filter.matches);
+        s->next = first_match(p);
+        s->end = s->list.total;
+        s->total = s->end - s->next;
     } else {
         s->next = store_first(p->dec->store);
         s->end = store_count(p->dec->store);
@@ -472,14 +460,13 @@ static void save_one(struct query_private *p, uint64_t n)
 static void save_slice(struct query_private *p, uint64_t deadline)
 {
     struct save_job *s = &p->save;
-    uint64_t end = s->list.v ? s->list.n : s->end;
-    for (unsigned i = 1; s->next < end; i++) {
-        save_one(p, s->list.v ? s->list.v[s->next] : s->next);
+    for (unsigned i = 1; s->next < s->end; i++) {
+        save_one(p, s->filtered ? matchset_select(&s->list, s->next) : s->next);
         s->next++;
         if ((i & 255) == 0 && mono_ns() >= deadline)
             break;
     }
-    if (s->next >= end)
+    if (s->next >= s->end)
         save_finish(p, ferror(pcap_dump_file(s->dumper)) ? strerror(EIO) : NULL);
 }
 
@@ -524,7 +511,7 @@ void query_destroy(struct query *q)
         if (p->save.active)
             save_finish(p, "wirescope quit before the end");
         filter_clear(p);
-        free(p->filter.matches.v);
+        matchset_free(&p->filter.matches);
         rates_free(&p->rates);
         free(p->dup);
         free(p->cc.pkts.v);
@@ -737,7 +724,7 @@ void query_on_packet(const struct decoded *d, void *arg)
     if (p->filter.active && p->filter.scan == idx &&
         store_count(p->dec->store) > idx) {
         if (filter_match(&p->filter, ts, d->rec->caplen, d->rec->len, d->pkt->data))
-            vec_push(&p->filter.matches, idx);
+            filter_add_match(p, idx);
         p->filter.scan++;
     }
     check_mailbox(q);

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "wirescope/matchset.h"
 #include "wirescope/decoder.h"
 #include "wirescope/query.h"
 
@@ -51,13 +52,6 @@ struct u64vec {
     size_t n, cap;
 };
 
-/* Stored packet numbers (from 0): the store keeps at most 2^32 packets, so
- * 4 bytes each (a filter matching most of 2 M packets took 16 MB as u64). */
-struct pktvec {
-    uint32_t *v;
-    size_t n, cap;
-};
-
 /* A duplicate ACK's numbers, which the store's entry does not keep. */
 struct dupack {
     uint64_t no;      /* packet number from 1 */
@@ -70,7 +64,7 @@ struct dfilter {
     struct bpf_program prog;
     char text[512];
     uint64_t scan;         /* next stored packet (from 0) to test */
-    struct pktvec matches; /* packet numbers from 0, increasing */
+    struct matchset matches; /* packet numbers from 0 */
     struct store_window window; /* the scan's reads from the file */
 };
 
@@ -78,8 +72,9 @@ struct save_job {
     bool active;
     pcap_t *dead;
     pcap_dumper_t *dumper;
-    struct pktvec list;    /* the filter's matches when it started, or none */
-    uint64_t next, end;    /* packets from 0, or indexes into list */
+    bool filtered;         /* saving the filter's matches, copied in list */
+    struct matchset list;
+    uint64_t next, end;    /* packets from 0, or ranks in list */
     uint64_t written, total;
     struct store_window window; /* its reads from the file */
     char path[PATH_MAX];

@@ -244,6 +244,67 @@ START_TEST(test_display_filter_tests_new_packets)
 }
 END_TEST
 
+/* Which packets of LOSSY match PUSH_FILTER, by libpcap's own filter. */
+static void lossy_push_matches(bool match[LOSSY_PACKETS])
+{
+    pcap_t *pc = world_open_file(LOSSY);
+    struct bpf_program prog;
+    ck_assert_int_eq(pcap_compile(pc, &prog, PUSH_FILTER, 1, PCAP_NETMASK_UNKNOWN), 0);
+    struct pcap_pkthdr *h;
+    const u_char *data;
+    int i = 0;
+    while (pcap_next_ex(pc, &h, &data) == 1 && i < LOSSY_PACKETS)
+        match[i++] = pcap_offline_filter(&prog, h, data) != 0;
+    ck_assert_int_eq(i, LOSSY_PACKETS);
+    pcap_freecode(&prog);
+    pcap_close(pc);
+}
+
+START_TEST(test_display_filter_after_the_store_evicts)
+{
+    /* Live capture keeps bytes in memory within its budget: LOSSY fed 50
+     * times (56,750 packets, 5.7 MB of bytes) into a 6 MiB store (a 2 MiB
+     * index chunk and one 4 MiB chunk of bytes), the filter set before the
+     * first packet. The list holds the matches still stored, in order: the
+     * packets from the store's first, by libpcap's filter. */
+    enum { PASSES = 50 };
+    static const struct world_opts small_store = {
+        .store_bytes = (size_t)6 << 20, .max_flows = 100000, .max_conns = 100000, .query = true};
+    struct world *w = world_for_file(&small_store, LOSSY);
+    ck_assert(set_filter(w, PUSH_FILTER));
+    for (int pass = 0; pass < PASSES; pass++)
+        world_feed_file(w, LOSSY, 0, 0);
+    finish_jobs(w);
+    bool match[LOSSY_PACKETS];
+    lossy_push_matches(match);
+    struct query_req r;
+    req_init(&r, QV_PACKETS, 200, 40);
+    const struct query_resp *o = ask(w, &r);
+    uint64_t first = o->st.first;
+    ck_assert_uint_gt(first, 0); /* it did evict */
+    int want = 0;
+    for (uint64_t n = first; n < PASSES * LOSSY_PACKETS; n++)
+        want += match[n % LOSSY_PACKETS];
+    ck_assert_int_eq(o->total, want);
+    /* the first and the last rows: the first and the last stored matches */
+    uint64_t first_match = first;
+    while (!match[first_match % LOSSY_PACKETS])
+        first_match++;
+    uint64_t last_match = PASSES * LOSSY_PACKETS - 1;
+    while (!match[last_match % LOSSY_PACKETS])
+        last_match--;
+    char text[1024];
+    row_text(&o->body, 0, text, sizeof text);
+    ck_assert_int_eq(atoll(text), (long long)first_match + 1);
+    req_init(&r, QV_PACKETS, 200, 40);
+    r.top = QUERY_FOLLOW;
+    o = ask(w, &r);
+    row_text(&o->body, o->body.rows - 1, text, sizeof text);
+    ck_assert_int_eq(atoll(text), (long long)last_match + 1);
+    world_free(w);
+}
+END_TEST
+
 START_TEST(test_save_writes_the_displayed_packets)
 {
     struct world *w = world_load(&query_world, LOSSY);
@@ -501,6 +562,7 @@ static Suite *query_suite(void)
     tcase_add_test(p, test_packet_list_follow_and_columns);
     tcase_add_test(p, test_display_filter_counts_like_tcpdump);
     tcase_add_test(p, test_display_filter_tests_new_packets);
+    tcase_add_test(p, test_display_filter_after_the_store_evicts);
     tcase_add_test(p, test_save_writes_the_displayed_packets);
     tcase_add_test(p, test_detail_view);
     suite_add_tcase(s, p);
