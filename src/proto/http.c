@@ -890,13 +890,17 @@ struct http_block {
     uint64_t length;
 };
 
+/* p starts a message (starts_message): its first line ends in p[0..n) and
+ * is a request line or a status line of at least 12 bytes. The checks
+ * below keep that from being taken on trust. */
 static void block_headers(const uint8_t *p, size_t n, struct http_block *b)
 {
     size_t at = 0, len, next;
-    find_eol(p, n, &b->line_len, &next);
     b->line = p;
+    if (!find_eol(p, n, &b->line_len, &next))
+        return;
     b->request = is_request_line(p, b->line_len, false);
-    if (!b->request)
+    if (!b->request && b->line_len >= 12)
         b->status = (uint16_t)((p[9] - '0') * 100 + (p[10] - '0') * 10 + (p[11] - '0'));
     at = next;
     while (at < n && find_eol(p + at, n - at, &len, &next) && len > 0) {
