@@ -34,8 +34,14 @@ const char *decode_proto_name(enum ws_proto p)
 }
 
 /* noinline, noclone: inlined or cloned for a constant size, GCC would
- * expand the memset as `rep stosq` again */
-__attribute__((noinline, noclone)) void ws_zero(void *p, size_t n)
+ * expand the memset as `rep stosq` again (clang has no noclone, and does
+ * not clone this) */
+#if defined(__clang__)
+#define WS_NO_CLONE __attribute__((noinline))
+#else
+#define WS_NO_CLONE __attribute__((noinline, noclone))
+#endif
+WS_NO_CLONE void ws_zero(void *p, size_t n)
 {
     memset(p, 0, n);
 }
