@@ -46,7 +46,8 @@ void matchset_free(struct matchset *m);
 void matchset_clear(struct matchset *m);
 /* Adds number x, greater than every number added before. */
 void matchset_add(struct matchset *m, uint64_t x);
-/* Whether x is in the set (false for numbers trimmed away). */
+/* Whether x is in the set (false for numbers trimmed away); the tests
+ * check the bitmap with it. */
 bool matchset_has(const struct matchset *m, uint64_t x);
 /* Matches below x, counting those trimmed away. */
 uint64_t matchset_rank(const struct matchset *m, uint64_t x);
@@ -57,7 +58,7 @@ uint64_t matchset_select(const struct matchset *m, uint64_t k);
 void matchset_trim(struct matchset *m, uint64_t first);
 /* dst becomes a copy of src (dst initialised, its chunks replaced). */
 void matchset_copy(struct matchset *dst, const struct matchset *src);
-/* Bytes allocated, for the status and the tests. */
+/* Bytes allocated (the tests check memory follows the packets kept). */
 uint64_t matchset_bytes(const struct matchset *m);
 
 #endif
