@@ -129,6 +129,8 @@ int app_flow_announced(const struct app_tracker *t, uint64_t flow_id);
 /* Decoder side. */
 /* A new flow: applies a matching expectation (sets f->app, links parent). */
 void app_tracker_new_flow(struct app_tracker *t, struct flow *f);
+/* Asks for the cache line of f's state slot without waiting for it. */
+void app_tracker_prefetch(const struct app_tracker *t, const struct flow *f);
 /* A flow leaves the table: frees its state and its expectations. */
 void app_tracker_flow_evicted(struct app_tracker *t, const struct flow *f);
 /* Protocol state lives as long as the flow's TCP connection: this frees

@@ -163,6 +163,10 @@ void query_poll(struct query *q);
 void query_serve_until_quit(struct query *q);
 /* Decoder thread: decoded_fn for every packet (rates, filter, mailbox). */
 void query_on_packet(const struct decoded *d, void *q);
+/* Decoder thread: asks for the line of f's rate history, which
+ * query_on_packet will update, without waiting for it. */
+struct flow;
+void query_prefetch_flow(struct query *q, const struct flow *f);
 
 /* The flow rate history (exposed for tests): bits per second of flow f
  * over the last `seconds` (2, 10 or 40) at capture time now_ns. */

@@ -17,6 +17,21 @@ static void detach_conn_on_evict(struct flow *f, void *arg)
         app_tracker_flow_evicted(d->apps, f);
 }
 
+/* What the rest of the packet's work will touch on its flow's behalf
+ * (connection record, packed analysis, rate history, application slot) is
+ * asked for as soon as the flow is known: the misses then overlap each
+ * other and the dissection still to come instead of stalling one after
+ * another. */
+static void prefetch_flow_state(const struct decoder *d, const struct flow *f)
+{
+    if (f->conn && d->track_tcp)
+        conn_prefetch(f->conn);
+    if (d->query)
+        query_prefetch_flow(d->query, f);
+    if (f->app && d->apps)
+        app_tracker_prefetch(d->apps, f);
+}
+
 /* Finds or creates the packet's flow, once per packet; a flow seen for the
  * first time may be one a control connection announced. */
 static struct flow *packet_flow(struct decoder *d, const struct ws_packet *pkt)
@@ -30,6 +45,8 @@ static struct flow *packet_flow(struct decoder *d, const struct ws_packet *pkt)
     if (f && d->apps && f->pkts[0] + f->pkts[1] == 1)
         app_tracker_new_flow(d->apps, f);
     d->cur_flow = f;
+    if (f)
+        prefetch_flow_state(d, f);
     return f;
 }
 

@@ -165,6 +165,13 @@ static struct flow_rate *rate_entry(const struct rate_table *t, uint32_t rec)
     return &t->chunks[chunk][rec & ((1u << RATE_CHUNK_SHIFT) - 1)];
 }
 
+void query_prefetch_flow(struct query *q, const struct flow *f)
+{
+    const struct flow_rate *r = rate_entry(&q->priv->rates, f->rec);
+    if (r)
+        __builtin_prefetch(r, 1);
+}
+
 /* The history of flow f, NULL when it has none (or its record's is of an
  * earlier flow). */
 static const struct flow_rate *rate_find(const struct rate_table *t,

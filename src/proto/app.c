@@ -96,6 +96,12 @@ static enum ws_proto demux_rfc7983(const uint8_t *p, size_t n,
     return P_DATA; /* no range: the port and content rules below decide */
 }
 
+void proto_flow_early(struct ws_packet *pkt)
+{
+    if (pkt->app_lookup && transport_bit(pkt) && app_allowed(pkt))
+        (void)pkt->app_lookup(pkt, pkt->app_lookup_arg);
+}
+
 enum ws_proto proto_select_app(struct ws_packet *pkt, const struct cursor *c)
 {
     if (pkt->transport_only)

@@ -77,6 +77,10 @@ extern const struct proto_desc proto_eth, proto_sll, proto_sll2, proto_null,
 /* The application protocol for the payload at c (TCP or UDP per
  * pkt->ip_proto), or P_DATA when none claims it (app.c). */
 enum ws_proto proto_select_app(struct ws_packet *pkt, const struct cursor *c);
+/* Has the packet's flow looked up (through app_lookup) as soon as its
+ * ports are read, where proto_select_app would look it up, so the state
+ * kept for it can be fetched while the rest of the packet is dissected. */
+void proto_flow_early(struct ws_packet *pkt);
 /* Opens an application layer and records it as the packet's app (pkt->app,
  * pkt->app_off); a dissector of an application protocol calls this instead
  * of layer_open. */

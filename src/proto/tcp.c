@@ -259,6 +259,7 @@ static enum ws_proto tcp_dissect(struct ws_packet *pkt, struct cursor *c)
     /* A header longer than the datagram declares is a bad data offset; one
      * that the capture (or a frame shorter than declared) cuts is a
      * truncation. Either way the options that are there are read. */
+    proto_flow_early(pkt);
     if (hlen > declared)
         layer_fail(pkt, l, EV_BAD_HEADER_LEN);
     else if (hlen > avail)

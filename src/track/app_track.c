@@ -321,6 +321,12 @@ static struct flow_slot *slot_find(const struct app_tracker *t, uint64_t id)
     }
 }
 
+void app_tracker_prefetch(const struct app_tracker *t, const struct flow *f)
+{
+    if (t->slots)
+        __builtin_prefetch(&t->slots[slot_hash(f->id) & t->slot_mask]);
+}
+
 static void slot_rehash(struct app_tracker *t, uint32_t new_mask)
 {
     struct flow_slot *old = t->slots;

@@ -85,6 +85,18 @@ static void pack_analysis(struct conn *c, const struct tcp_seq_state *s)
     tcp_seq_pack(s, c->seq_packed);
 }
 
+void conn_prefetch(const struct conn *c)
+{
+    const char *p = (const char *)c;
+    for (size_t i = 0; i < sizeof *c; i += 64)
+        __builtin_prefetch(p + i, 1);
+    __builtin_prefetch(p + sizeof *c - 1, 1); /* records are 16-byte aligned */
+    const char *a = c->seq_packed; /* its line was asked for above */
+    size_t n = c->seq_room < 256 ? c->seq_room : 256;
+    for (size_t i = 0; a && i < n; i += 64)
+        __builtin_prefetch(a + i, 1);
+}
+
 /* Frees c and what it owns (not touching its owner's slot). */
 static void conn_release(struct conn *c)
 {
