@@ -183,6 +183,10 @@ struct ws_packet {
     uint32_t l4_off;      /* offset of transport header */
     uint32_t payload_off; /* offset of transport payload */
     uint32_t payload_len; /* payload bytes per the headers (may exceed caplen) */
+    /* where the innermost IP datagram ends per its length field, 0 when
+     * unknown (see proto_ip_end), set as each IP layer opens */
+    uint32_t ip_end;
+    bool icmp_seen;       /* an ICMP or ICMPv6 layer: what follows is quoted */
 
     union {
         struct ws_tcp tcp;

@@ -34,12 +34,7 @@ static unsigned transport_bit(const struct ws_packet *pkt)
  * ICMP error, nor in the first fragment of a datagram. */
 static bool app_allowed(const struct ws_packet *pkt)
 {
-    if (pkt->ip_more_frags)
-        return false;
-    for (unsigned i = 0; i < pkt->nlayers; i++)
-        if (pkt->layers[i].proto == P_ICMP || pkt->layers[i].proto == P_ICMPV6)
-            return false;
-    return true;
+    return !pkt->ip_more_frags && !pkt->icmp_seen;
 }
 
 static const struct app_hooks *hooks_of(enum ws_proto p)

@@ -71,6 +71,20 @@ void decode_reset(struct ws_packet *pkt, const uint8_t *data, uint32_t caplen,
     pkt->app_lookup_arg = lookup_arg;
 }
 
+/* The end of the datagram whose IP header starts at off, per its length
+ * field: 0 when that field was not captured or is 0 (a jumbogram, or TSO). */
+static uint32_t ip_end_at(const struct ws_packet *pkt, enum ws_proto proto,
+                          uint32_t off)
+{
+    struct cursor h = cur_make(pkt->data, pkt->caplen);
+    cur_skip(&h, off);
+    cur_skip(&h, proto == P_IPV4 ? 2 : 4);
+    uint16_t n = cur_be16(&h);
+    if (!cur_ok(&h) || n == 0)
+        return 0;
+    return off + (proto == P_IPV4 ? 0u : 40u) + n;
+}
+
 struct ws_layer *layer_open(struct ws_packet *pkt, enum ws_proto proto,
                             const struct cursor *c)
 {
@@ -89,6 +103,10 @@ struct ws_layer *layer_open(struct ws_packet *pkt, enum ws_proto proto,
     l->first_field = pkt->nfields;
     l->nfields = 0;
     pkt->top = (uint8_t)proto;
+    if (proto == P_IPV4 || proto == P_IPV6)
+        pkt->ip_end = ip_end_at(pkt, proto, l->off);
+    else if (proto == P_ICMP || proto == P_ICMPV6)
+        pkt->icmp_seen = true;
     return l;
 }
 
@@ -163,22 +181,6 @@ void decode_packet(struct ws_packet *pkt)
  * it (innermost IPv4 total length or IPv6 payload length); 0 when unknown
  * (a 0 length field, as TSO captures and jumbograms have, or no IP layer).
  */
-uint32_t proto_ip_end(const struct ws_packet *pkt)
-{
-    for (unsigned i = pkt->nlayers; i-- > 0;) {
-        const struct ws_layer *ip = &pkt->layers[i];
-        if (ip->proto != P_IPV4 && ip->proto != P_IPV6)
-            continue;
-        struct cursor h = cur_make(pkt->data, pkt->caplen);
-        cur_skip(&h, ip->off);
-        cur_skip(&h, ip->proto == P_IPV4 ? 2 : 4);
-        uint16_t n = cur_be16(&h);
-        if (!cur_ok(&h) || n == 0)
-            return 0;
-        return ip->off + (ip->proto == P_IPV4 ? 0u : 40u) + n;
-    }
-    return 0;
-}
 
 /*
  * Bytes on the wire from offset `from` to the end of the IP datagram, with

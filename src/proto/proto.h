@@ -119,7 +119,10 @@ void field_add_always(struct ws_packet *pkt, uint8_t depth, const char *name,
 
 /* Offset just past the innermost IP datagram per its length field; 0 when
  * unknown (a 0 length field, as TSO and jumbograms have, or no IP). */
-uint32_t proto_ip_end(const struct ws_packet *pkt);
+static inline uint32_t proto_ip_end(const struct ws_packet *pkt)
+{
+    return pkt->ip_end;
+}
 /* Wire bytes from `from` to the end of the IP datagram, `left` of them
  * captured: transport dissectors take payload lengths from it. */
 uint32_t proto_wire_len_from(const struct ws_packet *pkt, uint32_t from,
