@@ -1,4 +1,5 @@
 /* Aborting allocators: running out of memory is not recoverable here. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,19 @@ void *xrealloc(void *p, size_t n)
     if (!q)
         out_of_memory(n);
     return q;
+}
+
+void *xalloc_populated(size_t n)
+{
+    void *p = xmalloc(n);
+#ifdef MADV_POPULATE_WRITE
+    const uintptr_t page = 4096;
+    uintptr_t from = ((uintptr_t)p + page - 1) & ~(page - 1);
+    uintptr_t to = ((uintptr_t)p + n) & ~(page - 1);
+    if (to > from) /* fails harmlessly before Linux 5.14: faults as it goes */
+        (void)madvise((void *)from, to - from, MADV_POPULATE_WRITE);
+#endif
+    return p;
 }
 
 #define HUGE_PAGE ((size_t)2 << 20)

@@ -96,7 +96,7 @@ static struct pkt_entry *entry_slot(struct store *s, uint64_t n)
     struct pkt_entry **c = &s->idx[chunk % IDX_MAX_CHUNKS];
     if (!*c) {
         make_room_for_index_chunk(s);
-        *c = xmalloc(IDX_PER_CHUNK * sizeof(struct pkt_entry));
+        *c = xalloc_populated(IDX_PER_CHUNK * sizeof(struct pkt_entry));
         s->mem_used += IDX_PER_CHUNK * sizeof(struct pkt_entry);
     }
     return &(*c)[n & (IDX_PER_CHUNK - 1)];
@@ -170,7 +170,7 @@ static struct byte_chunk *chunk_with_room(struct store *s, uint32_t need,
             s->bc_tail - s->bc_head >= s->bc_cap))
         evict_oldest_byte_chunk(s);
     struct byte_chunk *c = &s->bc[s->bc_tail % s->bc_cap];
-    c->data = xmalloc(BYTE_CHUNK);
+    c->data = xalloc_populated(BYTE_CHUNK);
     c->used = 0;
     c->first_pkt = n;
     s->bc_tail++;

@@ -132,7 +132,7 @@ static struct txn *txn_slot(struct app_tracker *t, uint64_t pos)
 {
     struct txn **chunk = &t->txn_chunks[pos >> TXN_CHUNK_SHIFT];
     if (!*chunk)
-        *chunk = xmalloc(TXN_CHUNK * sizeof **chunk);
+        *chunk = xalloc_populated(TXN_CHUNK * sizeof **chunk);
     return &(*chunk)[pos & (TXN_CHUNK - 1)];
 }
 
@@ -182,7 +182,7 @@ static void *pool_alloc(struct app_tracker *t, uint64_t id, size_t size,
     struct pool_chunk *c = t->pool_tail;
     size_t at = c ? (c->used + align - 1) & ~(align - 1) : 0;
     if (!c || at > POOL_CHUNK || POOL_CHUNK - at < size) {
-        c = xmalloc(sizeof *c + POOL_CHUNK);
+        c = xalloc_populated(sizeof *c + POOL_CHUNK);
         c->next = NULL;
         c->max_id = id;
         c->used = 0;
