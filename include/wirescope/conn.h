@@ -81,6 +81,7 @@ struct conn_event {
 #define CONN_LOG_MAX 24
 #define CONN_LOG_INLINE 12 /* a connection closed by FINs logs 11 changes */
 #define CONN_HISTORY_MAX 40
+#define CONN_SEQ_INLINE 256 /* packed analysis kept after the record */
 
 /*
  * One TCP connection. A file of short connections holds tens of thousands
@@ -97,10 +98,12 @@ struct conn {
     uint64_t time_wait_ns[2];   /* when each side entered TIME_WAIT, 0 never */
     int64_t first_rtt_ns;  /* tcp.analysis.initial_rtt, 0 until known */
     /* Sequence analysis while the 5-tuple can still deliver segments, kept
-     * packed (tcp_seq_pack: sized to what it holds, ~260 bytes against the
-     * 1.7 KB of a struct tcp_seq_state) and unpacked into the table's one
-     * working state for each segment; freed (NULL) once the connection is
-     * superseded or its flow evicted. */
+     * packed (tcp_seq_pack: sized to what it holds, 209 bytes plus 24 per
+     * unacknowledged range, against the 1.7 KB of a struct tcp_seq_state)
+     * and unpacked into the table's one working state for each segment;
+     * released (NULL) once the connection is superseded or its flow
+     * evicted. Up to CONN_SEQ_INLINE bytes it lives in the record's
+     * allocation, right after the struct; beyond, on the heap. */
     void *seq_packed;
     /* The caller's slot that points here (the flow record's), cleared when
      * the table frees a closed connection its flow still holds. */

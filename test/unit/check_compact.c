@@ -258,8 +258,9 @@ START_TEST(test_packed_size_follows_the_unacknowledged_blocks)
 END_TEST
 
 /* Through the connection table: every segment is analysed as the
- * reference state does, and a closed connection keeps only the fixed
- * part, also after a late segment unpacked and packed it again. */
+ * reference state does, and the packed analysis, which here never holds
+ * more than one range, stays in the record's own allocation: no heap
+ * block, also after a late segment unpacked and packed it again. */
 START_TEST(test_closed_connection_keeps_what_it_needs)
 {
     struct conn_table *t = conn_table_new(16);
@@ -293,16 +294,16 @@ START_TEST(test_closed_connection_keeps_what_it_needs)
         ck_assert_ptr_nonnull(cur);
         ck_assert_int_eq(out.side, segs[i].dir);
         assert_same_result(&want, &out.ta, i);
-        if (i + 1 >= closing) { /* closed: exactly what the reference holds */
+        ck_assert_ptr_eq(cur->seq_packed, (void *)(cur + 1));
+        ck_assert_uint_eq(cur->seq_room, CONN_SEQ_INLINE);
+        ck_assert_uint_le(tcp_seq_packed_size(&ref), CONN_SEQ_INLINE);
+        if (i + 1 >= closing)
             ck_assert_msg(cur->closed, "segment %u: not closed", i);
-            ck_assert_ptr_nonnull(cur->seq_packed);
-            ck_assert_uint_eq(cur->seq_room, tcp_seq_packed_size(&ref));
-        }
         if (i + 1 == closing || i + 1 == n) /* nothing unacknowledged */
-            ck_assert_uint_eq(cur->seq_room, tcp_seq_packed_size(&fresh));
+            ck_assert_uint_eq(tcp_seq_packed_size(&ref), tcp_seq_packed_size(&fresh));
         if (i + 2 == n) { /* the late FIN: a retransmission, unacknowledged */
             ck_assert(want.flags & (1u << TA_RETRANSMISSION));
-            ck_assert_uint_eq(cur->seq_room,
+            ck_assert_uint_eq(tcp_seq_packed_size(&ref),
                               tcp_seq_packed_size(&fresh) + sizeof(struct tcp_ta_range));
         }
     }
@@ -313,6 +314,64 @@ START_TEST(test_closed_connection_keeps_what_it_needs)
     ck_assert_int_eq(cur->log_len, 11);
     ck_assert_ptr_eq(cur->log, cur->first_log);
     ck_assert_uint_eq(conn_table_count(t), 1);
+    conn_table_free(t);
+}
+END_TEST
+
+/* Through the connection table: an analysis that outgrows the room after
+ * the record (three unacknowledged ranges) moves to a heap block with a
+ * quarter to spare while the connection is open, shrinks to exactly what
+ * it holds once closed, and comes back after the record (the block freed)
+ * once the ranges are acknowledged. Each step is checked against a
+ * reference state fed the same segments. */
+START_TEST(test_analysis_outgrows_the_record_and_comes_back)
+{
+    struct conn_table *t = conn_table_new(16);
+    struct conn *cur = NULL;
+    struct tcp_seq_state ref;
+    tcp_seq_init(&ref);
+    struct ws_packet pkt;
+    struct tcp_seg_result want;
+    struct conn_seg out;
+    uint64_t frame = 0, ts = T0_SEC * SEC_NS;
+#define FEED(seg)                                                              \
+    do {                                                                       \
+        struct segment s_ = seg;                                               \
+        build(&pkt, &s_);                                                      \
+        ts += 1000;                                                            \
+        tcp_seq_segment(&ref, s_.dir, &pkt, ++frame, ts, &want);               \
+        conn_table_segment(t, &cur, &pkt, frame, ts, pkt.len, &out);           \
+        assert_same_result(&want, &out.ta, (unsigned)frame);                   \
+    } while (0)
+    FEED(((struct segment){C2S, SYN, CISN, 0, 0, 64240, 0, {0}, {0}}));
+    FEED(((struct segment){S2C, SA, SISN, CISN + 1, 0, 65160, 0, {0}, {0}}));
+    FEED(((struct segment){C2S, A, CISN + 1, SISN + 1, 0, 502, 0, {0}, {0}}));
+    ck_assert_ptr_eq(cur->seq_packed, (void *)(cur + 1));
+    uint32_t seq = CISN + 1;
+    for (int k = 0; k < 3; k++) { /* 10 bytes sent, 10 missing before each */
+        FEED(((struct segment){C2S, PA, seq, SISN + 1, 10, 502, 0, {0}, {0}}));
+        seq += 20;
+    }
+    /* two ranges (209 + 2 x 24 bytes) no longer fit: the block was sized
+     * then, a quarter over, and the third range fitted in it */
+    struct tcp_seq_state fresh;
+    tcp_seq_init(&fresh);
+    size_t range = sizeof(struct tcp_ta_range), two = tcp_seq_packed_size(&fresh) + 2 * range;
+    ck_assert_uint_gt(two, CONN_SEQ_INLINE);
+    ck_assert_uint_eq(tcp_seq_packed_size(&ref), two + range);
+    ck_assert_ptr_ne(cur->seq_packed, (void *)(cur + 1));
+    ck_assert_uint_eq(cur->seq_room, two + two / 4);
+    /* the client resets: closed with its ranges, which then take no more */
+    FEED(((struct segment){C2S, TCP_RST, seq, 0, 0, 0, 0, {0}, {0}}));
+    ck_assert(cur->closed);
+    ck_assert_ptr_ne(cur->seq_packed, (void *)(cur + 1));
+    ck_assert_uint_eq(cur->seq_room, tcp_seq_packed_size(&ref));
+    /* the server's ACK of everything still arrives: back after the record */
+    FEED(((struct segment){S2C, A, SISN + 1, seq, 0, 65160, 0, {0}, {0}}));
+    ck_assert_uint_le(tcp_seq_packed_size(&ref), CONN_SEQ_INLINE);
+    ck_assert_ptr_eq(cur->seq_packed, (void *)(cur + 1));
+    ck_assert_uint_eq(cur->seq_room, CONN_SEQ_INLINE);
+#undef FEED
     conn_table_free(t);
 }
 END_TEST
@@ -601,6 +660,7 @@ static Suite *compact_suite(void)
     tcase_add_loop_test(tc, test_packed_state_analyses_like_the_plain_one, 0, 8);
     tcase_add_test(tc, test_packed_size_follows_the_unacknowledged_blocks);
     tcase_add_test(tc, test_closed_connection_keeps_what_it_needs);
+    tcase_add_test(tc, test_analysis_outgrows_the_record_and_comes_back);
     suite_add_tcase(s, tc);
     tc = tcase_create("transactions");
     tcase_set_timeout(tc, 60);
