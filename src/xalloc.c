@@ -39,7 +39,10 @@ void *xrealloc(void *p, size_t n)
 
 void *xalloc_populated(size_t n)
 {
-    void *p = xmalloc(n);
+    size_t sz = (n + 63) & ~(size_t)63; /* aligned_alloc wants a multiple */
+    void *p = aligned_alloc(64, sz ? sz : 64);
+    if (!p)
+        out_of_memory(n);
 #ifdef MADV_POPULATE_WRITE
     const uintptr_t page = 4096;
     uintptr_t from = ((uintptr_t)p + page - 1) & ~(page - 1);
