@@ -2,6 +2,9 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -598,6 +601,15 @@ int main(int argc, char **argv)
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     start_ns = (uint64_t)t0.tv_sec * 1000000000u + (uint64_t)t0.tv_nsec;
+#ifdef __GLIBC__
+    /* Chunks of 1 MiB and more (the store's index and bytes, connection
+     * slabs) each get their own mapping, returned to the system when
+     * freed. Left to itself glibc raises this threshold to the largest
+     * chunk freed (a 4 MiB byte chunk evicted by --mem), then carves the
+     * later ones from the heap, where a slab above an evicted chunk keeps
+     * it resident: 80 MB more on 10 M packets through stdin at --mem 64. */
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
+#endif
     struct options o;
     parse_options(argc, argv, &o);
     static char outbuf[1 << 16];
