@@ -168,7 +168,7 @@ struct conn_table;
 
 struct conn_table *conn_table_new(uint32_t max_conns);
 /* Asks for the cache lines a segment of c will touch (the record and the
- * start of its packed analysis) without waiting for them. */
+ * packed analysis after it) without waiting for them. */
 void conn_prefetch(const struct conn *c);
 void conn_table_free(struct conn_table *t);
 

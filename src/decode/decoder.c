@@ -81,9 +81,9 @@ void decoder_init(struct decoder *d, struct capture *cap, struct store *store,
  * offset, and not quoted inside an ICMP error. */
 static bool has_tcp_header(const struct ws_packet *pkt)
 {
+    if (pkt->icmp_seen)
+        return false;
     for (unsigned i = 0; i < pkt->nlayers; i++) {
-        if (pkt->layers[i].proto == P_ICMP || pkt->layers[i].proto == P_ICMPV6)
-            return false;
         if (pkt->layers[i].proto == P_TCP)
             return pkt->layers[i].len >= 20 && pkt->u.tcp.hdr_len >= 20 &&
                    pkt->layers[i].event != EV_BAD_HEADER_LEN;
